@@ -1,0 +1,84 @@
+"""Languages: Swedish at ``/``, English under ``/en/``; each page is one endpoint per language.
+
+A localised view is registered once per language with a ``lang_code`` default, so
+``url_for("public.services")`` builds the URL in the language of the current request and
+``url_for("public.services", lang_code="en")`` the English one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, current_app, g, request, url_for
+
+LANGUAGES = {"sv": "Svenska", "en": "English"}
+DEFAULT_LANGUAGE = "sv"
+ENGLISH_PREFIX = "/en"
+
+# Endpoints of the public pages, in the order they were registered; the sitemap and the tests
+# that walk every public page read this list.
+PAGES: list[str] = []
+
+
+def localized_route(bp: Blueprint, paths: dict[str, str], *, page: bool = True, **options):
+    """Register a view under one URL per language, e.g. ``{"sv": "/tjanster", ...}``.
+
+    ``page=False`` keeps the view out of the sitemap (form endpoints, thank-you pages).
+    """
+    if set(paths) != set(LANGUAGES):
+        raise ValueError(f"{paths!r} must give a path for each of {sorted(LANGUAGES)}")
+
+    def decorator(view: Callable) -> Callable:
+        for lang_code, path in paths.items():
+            bp.add_url_rule(path, view_func=view, defaults={"lang_code": lang_code}, **options)
+        if page:
+            PAGES.append(f"{bp.name}.{view.__name__}")
+        return view
+
+    return decorator
+
+
+def init_app(app: Flask) -> None:
+    """Move ``lang_code`` between URLs and ``g`` so views never see it."""
+    app.url_value_preprocessor(_pop_lang_code)
+    app.url_defaults(_add_lang_code)
+
+
+def _pop_lang_code(endpoint: str | None, values: dict | None) -> None:
+    if values and "lang_code" in values:
+        g.lang_code = values.pop("lang_code")
+
+
+def _add_lang_code(endpoint: str, values: dict) -> None:
+    if "lang_code" not in values and current_app.url_map.is_endpoint_expecting(
+        endpoint, "lang_code"
+    ):
+        values["lang_code"] = current_language()
+
+
+def current_language() -> str:
+    """The language of this request: from its route, else from its path, else Swedish."""
+    if "lang_code" in g:
+        return g.lang_code
+    if request and _is_english_path(request.path):
+        return "en"
+    return DEFAULT_LANGUAGE
+
+
+def _is_english_path(path: str) -> bool:
+    return path == ENGLISH_PREFIX or path.startswith(ENGLISH_PREFIX + "/")
+
+
+def alternate_urls() -> dict[str, str]:
+    """This page's URL in each language (home pages where the page has no translation)."""
+    endpoint = request.endpoint
+    if endpoint and "lang_code" in g and request.url_rule.methods & {"GET"}:
+        values = dict(request.view_args or {})
+        return {code: url_for(endpoint, **values, lang_code=code) for code in LANGUAGES}
+    return {code: url_for("public.home", lang_code=code) for code in LANGUAGES}
+
+
+def absolute_url(path: str) -> str:
+    """``path`` on the configured site URL, or on the host the request came in on."""
+    base = current_app.config["SITE_URL"] or request.host_url
+    return base.rstrip("/") + path

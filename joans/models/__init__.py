@@ -1,0 +1,1 @@
+"""Database models, one module per domain; importing this package registers them all."""

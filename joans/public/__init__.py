@@ -1,0 +1,1 @@
+"""The public website: pages every visitor reads, in Swedish and English."""

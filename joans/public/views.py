@@ -1,0 +1,57 @@
+"""Public pages, robots.txt, the sitemap and the favicon."""
+
+from flask import Blueprint, current_app, render_template, send_from_directory, url_for
+
+from joans.i18n import LANGUAGES, PAGES, absolute_url, localized_route
+
+bp = Blueprint("public", __name__)
+
+
+@localized_route(bp, {"sv": "/", "en": "/en/"})
+def home():
+    """The home page: what Joans does, in one screen."""
+    return render_template("public/home.html")
+
+
+@localized_route(bp, {"sv": "/tjanster", "en": "/en/services"})
+def services():
+    """Websites, hosting, e-mail and domain registration."""
+    return render_template("public/services.html")
+
+
+@localized_route(bp, {"sv": "/om-oss", "en": "/en/about"})
+def about():
+    """Who we are and how we work."""
+    return render_template("public/about.html")
+
+
+@localized_route(bp, {"sv": "/integritetspolicy", "en": "/en/privacy"})
+def privacy():
+    """The privacy policy."""
+    return render_template("public/privacy.html")
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Let every crawler in and point it at the sitemap."""
+    body = f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(url_for('public.sitemap'))}\n"
+    return body, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every public page in both languages, each with its alternates."""
+    pages = [
+        {code: absolute_url(url_for(endpoint, lang_code=code)) for code in LANGUAGES}
+        for endpoint in PAGES
+    ]
+    body = render_template("public/sitemap.xml", pages=pages)
+    return body, 200, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links to."""
+    return send_from_directory(
+        current_app.static_folder, "img/favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )
