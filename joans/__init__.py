@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from joans import commands, config, errors, i18n, logs, security
 from joans.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from joans.services import mail as mail_service
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -37,6 +38,7 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(commands.TRANSLATIONS),
     )
     mail.init_app(app)
+    mail_service.init_app(app)
     # No global current_user in templates: public pages must never read the staff session.
     login_manager.init_app(app, add_context_processor=False)
     limiter.init_app(app)

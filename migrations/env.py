@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from joans.models.types import UTCDateTime
+
 config = context.config
 
 # Configure logging from alembic.ini only when the host program has not (the `flask db`
@@ -19,6 +21,14 @@ config.set_main_option(
     "sqlalchemy.url",
     target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%"),
 )
+
+
+def render_item(type_, obj, autogen_context):
+    """Write our column types as the plain SQLAlchemy types they store, so revisions never
+    import application code that may later change or move."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_offline():
@@ -45,6 +55,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("render_item", render_item)
 
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from joans import create_app
 from joans.extensions import db
+from tests.smtp import RecordingSMTPServer
 
 TEST_SECRET_KEY = "test-secret-key"
 
@@ -89,3 +90,12 @@ def client(app):
 def runner(app):
     """Runs the app's ``flask`` commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free port; point the app at it with ``smtp_server.app_config``."""
+    server = RecordingSMTPServer()
+    server.start()
+    yield server
+    server.stop()

@@ -86,9 +86,7 @@ def open_tab(browser, live_server):
             route.abort()
 
         context.route(lambda url: not url.startswith(live_server), refuse)
-        tab.page.on(
-            "console", lambda m: m.type == "error" and tab.console_errors.append(m.text)
-        )
+        tab.page.on("console", lambda m: m.type == "error" and tab.console_errors.append(m.text))
         tab.page.on("pageerror", lambda error: tab.console_errors.append(str(error)))
         return tab
 

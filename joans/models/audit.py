@@ -1,0 +1,30 @@
+"""The audit trail: who did what to which record, and when. Never the personal values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from joans.extensions import db
+from joans.models.types import UTCDateTime, utcnow
+
+
+class AuditEvent(db.Model):
+    """One action, append-only.
+
+    ``details`` holds identifiers and counts only (``{"fields": ["phone"]}``), so the trail can
+    be kept after the data it talks about has been erased.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The staff member who acted; None for the system (jobs) and for anonymous visitors.
+    actor_id: Mapped[int | None] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(64))
+    subject_id: Mapped[int | None]
+    details: Mapped[dict] = mapped_column(JSON, default=dict)

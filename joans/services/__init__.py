@@ -1,0 +1,1 @@
+"""Domain operations. Views and commands call these; they never read the request."""

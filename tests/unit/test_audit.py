@@ -1,0 +1,37 @@
+"""The audit trail records who did what, to which record, and when."""
+
+from datetime import UTC, datetime
+
+import time_machine
+
+from joans.extensions import db
+from joans.models import AuditEvent
+from joans.services.audit import record_event
+
+
+def test_event_is_stored_with_the_time_and_only_the_details_given(app):
+    """The caller's commit stores the event with an aware UTC timestamp."""
+    with (
+        app.app_context(),
+        time_machine.travel(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), tick=False),
+    ):
+        record_event("company.viewed", actor_id=7, subject_type="company", subject_id=42)
+        db.session.commit()
+        db.session.expire_all()
+        (event,) = db.session.scalars(db.select(AuditEvent)).all()
+    assert event.occurred_at == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert (event.actor_id, event.action, event.subject_type, event.subject_id) == (
+        7,
+        "company.viewed",
+        "company",
+        42,
+    )
+    assert event.details == {}
+
+
+def test_event_is_part_of_the_callers_transaction(app):
+    """A rolled-back change leaves no audit event claiming it happened."""
+    with app.app_context():
+        record_event("callback.handled", subject_type="callback_request", subject_id=1)
+        db.session.rollback()
+        assert db.session.scalars(db.select(AuditEvent)).all() == []
