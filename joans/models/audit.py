@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from joans.extensions import db
 from joans.models.types import UTCDateTime, utcnow
+from joans.privacy.registry import not_personal
 
 
 class AuditEvent(db.Model):
@@ -24,7 +25,7 @@ class AuditEvent(db.Model):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # The staff member who acted; None for the system (jobs) and for anonymous visitors.
     actor_id: Mapped[int | None] = mapped_column(index=True)
-    action: Mapped[str] = mapped_column(String(64), index=True)
-    subject_type: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True, info=not_personal())
+    subject_type: Mapped[str | None] = mapped_column(String(64), info=not_personal())
     subject_id: Mapped[int | None]
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details: Mapped[dict] = mapped_column(JSON, default=dict, info=not_personal())

@@ -1,0 +1,71 @@
+"""The personal-data registry: every column says, where it is declared, whether it holds
+personal data and if so which kind, for what purpose, on what legal basis and for how long.
+
+Export, erasure, retention and the privacy page's "what we keep" table are derived from these
+declarations, so a new column cannot be forgotten::
+
+    name: Mapped[str] = mapped_column(
+        String(100),
+        info=personal_data(Category.IDENTITY, Purpose.CALLBACK, Basis.LEGITIMATE_INTEREST,
+                           retention="callback"),
+    )
+    action: Mapped[str] = mapped_column(String(64), info=not_personal())
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """What kind of personal data a column holds."""
+
+    IDENTITY = "identity"  # names
+    CONTACT = "contact"  # phone numbers, e-mail addresses
+    COMPANY = "company"  # company name, organisation number, billing address, VAT number
+    NATIONAL_ID = "national_id"  # a sole trader's personnummer
+    TRANSACTION = "transaction"  # what someone ordered and was invoiced
+    ONLINE = "online"  # identifiers of a browser or device (consent ids)
+    ACCOUNT = "account"  # staff accounts
+
+
+class Purpose(StrEnum):
+    """Why we hold it: each purpose is one the privacy policy names."""
+
+    CALLBACK = "callback"
+    INVOICING = "invoicing"
+    NEWSLETTER = "newsletter"
+    DOMAIN_REGISTRATION = "domain_registration"
+    CRM = "crm"
+    STATISTICS = "statistics"
+    SECURITY = "security"
+
+
+class Basis(StrEnum):
+    """The legal basis under GDPR art. 6(1)."""
+
+    CONSENT = "consent"  # (a)
+    CONTRACT = "contract"  # (b)
+    LEGAL_OBLIGATION = "legal_obligation"  # (c)
+    LEGITIMATE_INTEREST = "legitimate_interest"  # (f)
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """The declaration stored in a column's ``info["personal_data"]``."""
+
+    category: Category
+    purpose: Purpose
+    basis: Basis
+    retention: str  # the name of the retention rule that deletes or anonymises it
+
+
+def personal_data(category: Category, purpose: Purpose, basis: Basis, *, retention: str) -> dict:
+    """Column ``info`` for a column that holds personal data."""
+    return {"personal_data": PersonalData(category, purpose, basis, retention)}
+
+
+def not_personal() -> dict:
+    """Column ``info`` for a text column that never holds personal data (codes, statuses)."""
+    return {"personal_data": None}
