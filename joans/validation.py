@@ -1,0 +1,114 @@
+"""Swedish data: parse what people type, refuse what is wrong, store one canonical form.
+
+Each ``normalise_*`` function returns the stored form or raises ``ValueError`` with a translated
+message; the WTForms validators at the end put them on form fields.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from flask_babel import lazy_gettext as _l
+from stdnum.se import orgnr, personnummer
+from wtforms import Field, Form
+from wtforms.validators import ValidationError
+
+DEFAULT_REGION = "SE"
+
+
+def normalise_phone(text: str, region: str = DEFAULT_REGION) -> str:
+    """A phone number in E.164 (``+46701234567``), accepted only when it can really exist."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(_l("Enter a phone number, for example 070-123 45 67.")) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(_l("This is not a valid phone number. Check the digits."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """A stored number as people write it: national form for Swedish numbers, else international."""
+    number = phonenumbers.parse(e164)
+    if phonenumbers.region_code_for_number(number) == DEFAULT_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def normalise_organisation_number(text: str) -> str:
+    """An organisation number as ``NNNNNN-NNNN``; the 12-digit form with ``16`` is accepted.
+
+    Beyond the Luhn check digit, the third and fourth digits of an organisation number are at
+    least 20 (Skatteverket SKV 709); ``stdnum`` does not check that, so a personnummer would pass.
+    """
+    digits = _digits(text)
+    if len(digits) == 12 and digits.startswith("16"):
+        digits = digits[2:]
+    if len(digits) != 10:
+        raise ValueError(_l("An organisation number has 10 digits, for example 556036-0793."))
+    if not orgnr.is_valid(digits):
+        raise ValueError(_l("This organisation number is not valid. Check the digits."))
+    if int(digits[2:4]) < 20:
+        raise ValueError(_l("This is not an organisation number. Check the digits."))
+    return f"{digits[:6]}-{digits[6:]}"
+
+
+def normalise_personnummer(text: str) -> str:
+    """A personnummer as ``YYYYMMDD-NNNN`` (the 12-digit form needs no guess at the century)."""
+    try:
+        compact = personnummer.validate(text)
+    except Exception:  # stdnum raises several ValidationError subclasses
+        raise ValueError(
+            _l("This personal identity number is not valid. Check the digits.")
+        ) from None
+    century_digits = personnummer.get_birth_date(compact).strftime("%Y%m%d")
+    return f"{century_digits}-{compact[-4:]}"
+
+
+def mask_personnummer(value: str) -> str:
+    """Hide the last four digits, which with the birth date identify the person."""
+    return value[:-4] + "****"
+
+
+def normalise_vat_number(text: str) -> str:
+    """A Swedish VAT number: ``SE``, the 10-digit organisation or personal number, then ``01``."""
+    compact = re.sub(r"[\s-]", "", text).upper()
+    match = re.fullmatch(r"SE(\d{10})01", compact)
+    if not match or not orgnr.is_valid(match.group(1)):
+        raise ValueError(_l("A Swedish VAT number looks like SE556036079301."))
+    return compact
+
+
+def normalise_postal_code(text: str) -> str:
+    """A Swedish postal code as ``NNN NN``."""
+    digits = re.sub(r"\s", "", text)
+    if not re.fullmatch(r"\d{5}", digits) or digits.startswith("0"):
+        raise ValueError(_l("A postal code has five digits, for example 111 22."))
+    return f"{digits[:3]} {digits[3:]}"
+
+
+def _digits(text: str) -> str:
+    # People type spaces, hyphens and plus signs in these numbers; nothing else is allowed.
+    if re.search(r"[^\d\s+-]", text):
+        return ""
+    return re.sub(r"\D", "", text)
+
+
+class Normalised:
+    """A WTForms validator that replaces the field's data with its canonical form.
+
+    ``Normalised(normalise_phone)`` refuses a bad number with the function's message and stores
+    ``+46701234567`` for ``070-123 45 67``. Empty fields are left to ``DataRequired``/``Optional``.
+    """
+
+    def __init__(self, normalise) -> None:
+        self.normalise = normalise
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if not field.data:
+            return
+        try:
+            field.data = self.normalise(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error.args[0])) from None
