@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := JOANS_ENV=development $(BIN)/flask --app joans
 PYTEST_ARGS ?=
+BENCH ?=
 
 .PHONY: run test lint format translations update-translations demo bench clean
 
@@ -37,6 +38,14 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## bench: run the benchmarks in bench/ (needs wrk and chromium from Debian) and write bench/REPORT.md
+bench: $(VENV)/.installed-test translations bench/node_modules/.installed
+	$(BIN)/python -m bench.run $(BENCH)
+
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund
+	touch $@
 
 ## translations: compile the catalogues the app reads
 translations: $(VENV)/.installed-app

@@ -1,0 +1,79 @@
+"""Render the benchmark results as Markdown tables."""
+
+from __future__ import annotations
+
+
+def render(results: list[dict]) -> str:
+    """The whole report: a header, then one section per area."""
+    lines = ["# Benchmark report", ""]
+    lines += [
+        "Every figure was measured on the machine named in its section, in one run, against a",
+        "baseline measured in the same run. Regenerate with `make bench`.",
+        "",
+    ]
+    for result in results:
+        lines += [*RENDERERS[result["area"]](result), ""]
+    return "\n".join(lines)
+
+
+def _header(result: dict, title: str) -> list[str]:
+    machine = result["machine"]
+    return [
+        f"## {title}",
+        "",
+        f"Measured {result['measured_at']} on {machine['cores']} cores, Python {machine['python']}"
+        f"; command: `{result['command']}`.",
+        "",
+    ]
+
+
+def _throughput(result: dict) -> list[str]:
+    settings = result["settings"]
+    lines = _header(result, "Public pages: throughput and latency")
+    lines += [
+        f"gunicorn with {settings['gunicorn_workers']} workers on SQLite, wrk with "
+        f"{settings['connections']} connections for {settings['seconds']} s per URL, after a "
+        "warm-up. Baseline: a bare Flask app rendering a small template under the same gunicorn "
+        "settings, measured right before each page. Targets: ratio >= "
+        f"{result['targets']['ratio']:.0%}, p99 < {result['targets']['p99_ms']} ms.",
+        "",
+        "| page | req/s | baseline req/s | ratio | p50 ms | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in result["rows"]:
+        errors = sum(
+            row[key]
+            for key in ("connect_errors", "read_errors", "write_errors", "timeouts", "non_2xx_3xx")
+        )
+        lines.append(
+            f"| `{row['page']}` | {row['rps']:.0f} | {row['baseline_rps']:.0f} | "
+            f"{row['ratio']:.0%} | {row['p50_us'] / 1000:.1f} | {row['p99_us'] / 1000:.1f} | "
+            f"{errors} |"
+        )
+    return lines
+
+
+def _page_quality(result: dict) -> list[str]:
+    targets = result["targets"]
+    lines = _header(result, "Page quality: Lighthouse")
+    lines += [
+        f"Lighthouse {result['lighthouse']} with Debian's Chromium against the site under "
+        "gunicorn, first visit (no cookie choice). Targets: "
+        f"{targets['score']} in every category, at most {targets['home_bytes'] // 1000} KB for "
+        f"the home page, {targets['third_party_requests']} requests to other hosts.",
+        "",
+        "| page | device | perf. | a11y | best pr. | SEO | KB | requests | other hosts | failed |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for row in result["rows"]:
+        scores = row["scores"]
+        lines.append(
+            f"| `{row['page']}` | {row['form_factor']} | {scores['performance']} | "
+            f"{scores['accessibility']} | {scores['best-practices']} | {scores['seo']} | "
+            f"{row['transferred_bytes'] / 1000:.1f} | {row['requests']} | "
+            f"{row['third_party_requests']} | {', '.join(row['failed_audits']) or '-'} |"
+        )
+    return lines
+
+
+RENDERERS = {"throughput": _throughput, "page_quality": _page_quality}
