@@ -105,6 +105,7 @@ class CallbackForm(FlaskForm):
             SelectChoice("", _l("Not sure yet")),
             *(SelectChoice(code, label) for code, label in SERVICE_LABELS.items()),
         ],
+        default="",  # a client that leaves the list out chose nothing
         validate_choice=False,  # AnyOf below gives our own translated message
         validators=[AnyOf(["", *SERVICES], message=_l("Choose one of the options in the list."))],
     )

@@ -15,7 +15,7 @@ privacy = AppGroup("privacy", help="Keep the privacy policy's promises about sto
 @privacy.command("purge")
 @click.option("--dry-run", is_flag=True, help="List what would go and why; change nothing.")
 def purge_command(dry_run: bool) -> None:
-    """Delete or anonymise every row that a retention rule says has expired.
+    """Delete or anonymise what the retention rules say has expired.
 
     Prints and logs counts per rule, never the rows themselves. Run it daily.
     """

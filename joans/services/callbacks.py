@@ -114,7 +114,6 @@ def mark_callback_handled(request_id: int, actor_id: int | None) -> bool:
         delete(CallbackRequest).where(CallbackRequest.id == request_id)
     ).rowcount
     if not deleted:
-        db.session.rollback()
         return False
     record_event(
         "callback_request.handled",

@@ -237,6 +237,14 @@ def test_a_name_of_exactly_100_characters_with_joiners_and_accents_is_accepted(a
     assert stored(app)[0].name == name
 
 
+def test_a_form_without_the_service_list_counts_as_no_choice(app, client):
+    """A client that sends only name and number (no list) is not refused for it."""
+    data = {"name": "Bo", "phone": "0701234567", "started": started_token(client)}
+    with time_machine.travel(time.time() + 10):
+        assert client.post("/kontakt", data=data).status_code == 303
+    assert stored(app)[0].service is None
+
+
 def test_name_is_stored_trimmed(app, client):
     """Spaces around the name are not part of it."""
     send(client, name="   Anna Andersson  ")
