@@ -15,6 +15,9 @@
 # MAIL_USERNAME = "website@joans.se"
 # MAIL_PASSWORD = "..."
 
+# CALLBACK_NOTIFY_EMAILS = ["anna@joans.se", "bo@joans.se"]
+# CALLBACK_NOTIFY_LANGUAGE = "sv"
+
 # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
 # PROXY_FIX_X_FOR = 1
 # PROXY_FIX_X_PROTO = 1

@@ -59,10 +59,11 @@ def register_blueprints(app: Flask) -> None:
     Public blueprints carry no session cookie, so their forms are guarded by the cross-site
     check in :mod:`joans.security` instead of a session-bound CSRF token.
     """
+    from joans.contact.views import bp as contact_bp
     from joans.health import bp as health_bp
     from joans.public.views import bp as public_bp
 
-    for bp in (public_bp, health_bp):
+    for bp in (public_bp, contact_bp, health_bp):
         csrf.exempt(bp)
         app.register_blueprint(bp)
 

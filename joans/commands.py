@@ -10,6 +10,8 @@ from babel.messages.pofile import read_po, write_po
 from flask import Flask
 from flask.cli import AppGroup
 
+from joans.privacy.commands import privacy
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = PROJECT_ROOT / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
@@ -79,3 +81,4 @@ def fill_source_catalogue() -> None:
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(translate)
+    app.cli.add_command(privacy)

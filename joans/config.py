@@ -44,6 +44,18 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
 
+    # Call-back requests from the contact form.
+    # Who is told of a new request (a list, or a comma-separated string); None means
+    # COMPANY_EMAIL. The e-mail holds no personal data, only a link to the staff inbox.
+    CALLBACK_NOTIFY_EMAILS: list[str] | str | None = None
+    CALLBACK_NOTIFY_LANGUAGE = "sv"
+    # Submissions per visitor IP address (Flask-Limiter syntax); counted in RATELIMIT_STORAGE_URI.
+    CALLBACK_RATE_LIMIT = "10 per hour"
+    # A person needs a few seconds to fill in the form; a program that posts faster is refused.
+    CALLBACK_MIN_FILL_SECONDS = 3
+    # A request nobody marked handled is deleted by `flask privacy purge` after this many days.
+    CALLBACK_MAX_AGE_DAYS = 30
+
     # The staff session is the only cookie besides the consent choice; it never leaves HTTPS
     # in production and is invisible to scripts.
     SESSION_COOKIE_NAME = "__Host-joans_staff"

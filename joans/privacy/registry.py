@@ -27,6 +27,7 @@ class Category(StrEnum):
     NATIONAL_ID = "national_id"  # a sole trader's personnummer
     TRANSACTION = "transaction"  # what someone ordered and was invoiced
     ONLINE = "online"  # identifiers of a browser or device (consent ids)
+    ENQUIRY = "enquiry"  # what a visitor asked us about, and the language to answer in
     ACCOUNT = "account"  # staff accounts
 
 

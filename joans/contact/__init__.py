@@ -1,0 +1,1 @@
+"""The contact page, where visitors ask to be called back."""

@@ -1,0 +1,136 @@
+"""Retention rules: how long each kind of personal data is kept, and the purge that enforces it.
+
+GDPR art. 5(1)(e) allows personal data to be kept no longer than its purpose needs. Each rule
+has a name, which columns name in their declaration (``personal_data(..., retention="callback")``),
+says what it deletes or anonymises and why, and finds the rows that have expired at a given time.
+``flask privacy purge`` runs every rule; a rule is registered with :func:`register`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import ColumnElement, delete, func, select, update
+
+from joans.extensions import db
+from joans.models.leads import CallbackRequest
+from joans.services.audit import record_event
+
+
+class Action(StrEnum):
+    """What happens to an expired row."""
+
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+
+    @property
+    def past_tense(self) -> str:
+        """ "deleted" or "anonymised", for reports."""
+        return self.value + "d"
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """One retention rule: which rows of ``model`` expire, and what happens to them.
+
+    ``expired(now)`` is the SQL condition an expired row meets at ``now``; ``limit()`` says the
+    same in words with the configured values ("older than 30 days"). An ``ANONYMISE`` rule gives
+    ``anonymise``, the column values that replace the personal data (a record that must outlive
+    the person's data, such as an issued invoice, is blanked instead of deleted).
+    """
+
+    name: str
+    model: type
+    action: Action
+    what: str  # what goes, for the operator: "call-back requests nobody marked handled"
+    why: str  # the promise or the law that sets the limit
+    expired: Callable[[datetime], ColumnElement[bool]]
+    limit: Callable[[], str]
+    anonymise: dict[str, object] | None = None
+
+    def count_expired(self, now: datetime) -> int:
+        """How many rows have expired at ``now``."""
+        query = select(func.count()).select_from(self.model).where(self.expired(now))
+        return db.session.scalar(query)
+
+    def apply(self, now: datetime) -> int:
+        """Delete or anonymise the rows expired at ``now``; returns how many (caller commits)."""
+        if self.action is Action.DELETE:
+            statement = delete(self.model).where(self.expired(now))
+        else:
+            statement = update(self.model).where(self.expired(now)).values(self.anonymise)
+        return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+
+RULES: dict[str, RetentionRule] = {}
+
+
+def register(rule: RetentionRule) -> RetentionRule:
+    """Add ``rule`` to the registry that ``flask privacy purge`` runs."""
+    if rule.name in RULES:
+        raise ValueError(f"a retention rule named {rule.name!r} already exists")
+    if (rule.action is Action.ANONYMISE) != bool(rule.anonymise):
+        raise ValueError(f"rule {rule.name!r}: only an anonymise rule says what replaces the data")
+    RULES[rule.name] = rule
+    return rule
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """What one rule did (or, in a dry run, would do): counts only, never the rows."""
+
+    rule: RetentionRule
+    count: int
+
+
+def purge(now: datetime, *, dry_run: bool = False) -> list[PurgeResult]:
+    """Run every rule at ``now`` and commit; with ``dry_run``, only count what would go."""
+    results = []
+    for rule in RULES.values():
+        count = rule.count_expired(now) if dry_run else rule.apply(now)
+        results.append(PurgeResult(rule, count))
+    if not dry_run:
+        _record_purge(results)
+        db.session.commit()
+    return results
+
+
+def _record_purge(results: list[PurgeResult]) -> None:
+    for result in results:
+        if result.count:
+            done = result.rule.action.past_tense
+            record_event("privacy.purge", rule=result.rule.name, **{done: result.count})
+
+
+# --- The rules -------------------------------------------------------------------------------
+
+
+def callback_max_age() -> timedelta:
+    """How long a call-back request nobody handled is kept (``CALLBACK_MAX_AGE_DAYS``)."""
+    return timedelta(days=current_app.config["CALLBACK_MAX_AGE_DAYS"])
+
+
+def callback_deadline(created_at: datetime) -> datetime:
+    """When a call-back request received at ``created_at`` is deleted if nobody handles it."""
+    return created_at + callback_max_age()
+
+
+def _callback_expired(now: datetime) -> ColumnElement[bool]:
+    return CallbackRequest.created_at <= now - callback_max_age()
+
+
+register(
+    RetentionRule(
+        name="callback",
+        model=CallbackRequest,
+        action=Action.DELETE,
+        what="call-back requests nobody marked handled",
+        why="the privacy policy: contact-form data is used only to follow up, then deleted",
+        expired=_callback_expired,
+        limit=lambda: f"older than {callback_max_age().days} days (CALLBACK_MAX_AGE_DAYS)",
+    )
+)
