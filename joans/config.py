@@ -40,6 +40,8 @@ class Defaults:
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "Joans <info@joans.se>"
+    # Seconds before an unresponsive mail server is given up on (a web worker waits that long).
+    MAIL_TIMEOUT = 10
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
