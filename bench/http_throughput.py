@@ -7,33 +7,13 @@ its ratio uses that adjacent baseline, so drift in the machine's load during the
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
-from pathlib import Path
-
-from bench.common import ROOT, VENV_BIN, gunicorn, wrk
+from bench.common import gunicorn, wrk
+from bench.databases import database, site_env
 
 PAGES = ["/", "/tjanster", "/om-oss", "/integritetspolicy", "/en/"]
 CONNECTIONS = 32
 SECONDS = 10
 WARM_UP_SECONDS = 2
-
-
-def site_env(database: Path) -> dict[str, str]:
-    """Production settings on an SQLite file, as an operator would run a single host."""
-    return {
-        "JOANS_ENV": "production",
-        "JOANS_SECRET_KEY": "benchmark-secret",
-        "JOANS_DATABASE_URL": f"sqlite:///{database}",
-    }
-
-
-def migrate(env: dict[str, str]) -> None:
-    """Build the benchmark database with the real migrations."""
-    subprocess.run(  # noqa: S603 - fixed command
-        [str(VENV_BIN / "flask"), "--app", "joans", "db", "upgrade"],
-        cwd=ROOT, env={**env, "PATH": str(VENV_BIN)}, check=True, capture_output=True,
-    )  # fmt: skip
 
 
 def measure(url: str) -> dict:
@@ -45,9 +25,8 @@ def measure(url: str) -> dict:
 def run() -> dict:
     """Measure each page right after the baseline."""
     rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        env = site_env(Path(folder) / "bench.sqlite3")
-        migrate(env)
+    with database("sqlite") as url:
+        env = site_env(url)
         with gunicorn("bench.baseline_app:app", {}) as base, gunicorn("wsgi:app", env) as site:
             for page in PAGES:
                 baseline = measure(base + "/")

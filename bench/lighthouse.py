@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.common import BENCH, gunicorn
-from bench.http_throughput import migrate, site_env
+from bench.databases import database, site_env
 
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking"
@@ -81,17 +81,18 @@ def summarise(report: dict, own_host: str) -> dict:
 def run() -> dict:
     """Serve the site under gunicorn and audit every page in both form factors."""
     rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        env = site_env(Path(folder) / "bench.sqlite3")
-        migrate(env)
-        with gunicorn("wsgi:app", env) as site:
-            own_host = urlsplit(site).netloc
-            for path in public_urls():
-                for form_factor in ("mobile", "desktop"):
-                    report = lighthouse(site + path, form_factor, Path(folder) / "report.json")
-                    rows.append(
-                        {"page": path, "form_factor": form_factor, **summarise(report, own_host)}
-                    )
+    with (
+        database("sqlite") as url,
+        tempfile.TemporaryDirectory() as folder,
+        gunicorn("wsgi:app", site_env(url)) as site,
+    ):
+        own_host = urlsplit(site).netloc
+        for path in public_urls():
+            for form_factor in ("mobile", "desktop"):
+                report = lighthouse(site + path, form_factor, Path(folder) / "report.json")
+                rows.append(
+                    {"page": path, "form_factor": form_factor, **summarise(report, own_host)}
+                )
     return {
         "area": "page_quality",
         "command": "make bench BENCH=lighthouse",

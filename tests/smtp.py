@@ -34,13 +34,13 @@ class RecordingSMTPServer:
     def stop(self) -> None:
         self._controller.stop()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(message)
         return "250 Message accepted for delivery"

@@ -17,9 +17,9 @@ SEED_POLICY = Path(__file__).resolve().parents[1] / "data" / "privacy-policy.en.
 
 def test_every_registered_page_is_in_the_public_page_table(app):
     """A new public page must join the table that the site-wide tests walk."""
-    from joans.i18n import PAGES as registered
+    from joans.i18n import PAGES as REGISTERED
 
-    assert set(registered) == set(PUBLIC_PAGES)
+    assert set(REGISTERED) == set(PUBLIC_PAGES)
     with app.test_request_context():
         from flask import url_for
 
