@@ -9,6 +9,7 @@ PUBLIC_PAGES = {
     "public.services": ("/tjanster", "/en/services"),
     "public.about": ("/om-oss", "/en/about"),
     "public.privacy": ("/integritetspolicy", "/en/privacy"),
+    "consent.settings": ("/cookies", "/en/cookies"),
 }
 
 PUBLIC_URLS = [url for urls in PUBLIC_PAGES.values() for url in urls]
