@@ -79,10 +79,7 @@ def test_no_request_to_google_and_no_cookie_before_a_choice(visit):
     tab, google = visit()
     for url in PUBLIC_URLS:
         assert tab.page.goto(url).status == 200
-        if url in BANNER_URLS:
-            assert tab.page.get_by_role(
-                "region", name="Får vi använda statistikcookies?"
-            ).count() in (0, 1)
+        assert tab.page.locator(".consent-banner").is_visible() is (url in BANNER_URLS)
     assert google == []
     assert tab.outside_requests == []
     assert tab.console_errors == []
@@ -99,7 +96,7 @@ def test_after_decline_no_page_asks_google_for_anything(visit, app):
     assert page.evaluate("document.activeElement.getAttribute('role')") == "status"
     for url in PUBLIC_URLS:
         page.goto(url)
-        assert page.locator(".consent-banner").count() == 0 or url in COOKIE_PAGES
+        assert page.locator(".consent-banner").count() == 0
     assert google == []
     assert cookie_names(tab) == {CONSENT_COOKIE}
     assert consent_log(app) == [("declined", "button", "sv")]
@@ -205,6 +202,7 @@ def test_without_javascript_decline_redirects_back_and_sets_only_the_consent_coo
     assert page.url.endswith("/en/about")
     assert page.locator(".consent-banner").count() == 0
     assert cookie_names(tab) == {CONSENT_COOKIE}
+    assert google == []
     assert consent_log(app) == [("declined", "form", "en")]
 
 
@@ -264,7 +262,8 @@ def test_accept_and_decline_are_equal_and_both_in_the_first_view(
     assert contrast(first["color"], first["background"]) >= 4.5
     viewport_height = page.viewport_size["height"]
     for button in (first, second):
-        assert 0 <= button["top"] and button["bottom"] <= viewport_height
+        assert button["top"] >= 0
+        assert button["bottom"] <= viewport_height
         assert button["height"] >= 24  # WCAG 2.5.8 target size
 
 
@@ -374,7 +373,7 @@ def test_pages_with_the_banner_fit_a_phone(visit, url):
 @pytest.mark.parametrize("choice", [None, "Godkänn", "Avböj"])
 def test_cookie_jar_after_every_public_page_holds_only_registry_cookies(visit, app, choice):
     """No choice: an empty jar. Accepted or declined: only registry cookies meant for visitors."""
-    tab, google = visit()
+    tab, _ = visit()
     page = tab.page
     page.goto("/")
     if choice:

@@ -88,8 +88,10 @@ def test_every_cookie_the_site_sets_is_in_the_registry(app, client):
     ("choice", "text"),
     [
         (None, "You have not made a choice yet."),
-        ("accept", "You accepted statistics cookies on March 2, 2026. We will ask you again on March 2, 2027."),
-        ("decline", "You declined statistics cookies on March 2, 2026. We will ask you again on August 29, 2026."),
+        ("accept", "You accepted statistics cookies on March 2, 2026. "
+                   "We will ask you again on March 2, 2027."),
+        ("decline", "You declined statistics cookies on March 2, 2026. "
+                    "We will ask you again on August 29, 2026."),
     ],
 )  # fmt: skip
 def test_page_states_the_current_choice_and_when_it_ends(client, choice, text):
