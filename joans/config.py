@@ -61,7 +61,7 @@ class Defaults:
     # them host-only.
     COOKIE_DOMAIN: str | None = None
     # The cookie that remembers the visitor's choice; the __Host- prefix needs Secure and no
-    # Domain, which the browser then enforces (RFC 6265bis 4.1.3.2).
+    # Domain, which the browser then enforces (RFC 6265bis, cookie name prefixes).
     CONSENT_COOKIE_NAME = "__Host-joans_consent"
     CONSENT_COOKIE_SECURE = True
     # How long a choice is honoured before the banner asks again: at most 12 months after an

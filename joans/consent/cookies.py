@@ -25,7 +25,8 @@ class SiteCookie:
     purpose: str
     lifetime: str
     set_by: str
-    # False for strictly necessary cookies (LEK 9 kap. 28 § second paragraph).
+    # False for cookies strictly necessary for a service the visitor asked for, which need no
+    # consent (LEK 2022:482 9 kap. 28 §).
     needs_consent: bool
     # False for cookies that only staff ever get; a visitor's browser never holds them.
     for_visitors: bool = True

@@ -19,7 +19,7 @@ def check_settings(app: Flask) -> None:
     config["COOKIE_DOMAIN"] = (config["COOKIE_DOMAIN"] or "").strip().lstrip(".").lower() or None
     if config["COOKIE_DOMAIN"] and not DOMAIN.fullmatch(config["COOKIE_DOMAIN"]):
         raise RuntimeError("JOANS_COOKIE_DOMAIN must be a domain name such as joans.se.")
-    # RFC 6265bis 4.1.3: browsers drop __Host- and __Secure- cookies that are not Secure.
+    # RFC 6265bis cookie name prefixes: browsers drop __Host-/__Secure- cookies without Secure.
     if (
         config["CONSENT_COOKIE_NAME"].startswith(("__Host-", "__Secure-"))
         and not config["CONSENT_COOKIE_SECURE"]

@@ -250,13 +250,17 @@ def test_production_consent_cookie_is_secure_and_host_prefixed(migrated_database
             **GA_CONFIG,
         }
     )
-    response = choose(app.test_client(), "accept")
-    (header,) = set_cookie_headers(response, "__Host-joans_consent")
-    assert "; Secure" in header
-    assert "Domain=" not in header
-    with app.app_context():
-        db.session.execute(db.delete(ConsentRecord))
-        db.session.commit()
+    try:
+        response = choose(app.test_client(), "accept")
+        (header,) = set_cookie_headers(response, "__Host-joans_consent")
+        assert "; Secure" in header
+        assert "Domain=" not in header
+    finally:
+        with app.app_context():
+            db.session.execute(db.delete(ConsentRecord))
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.mark.parametrize(("choice", "days"), [("accept", 365), ("decline", 180)])
