@@ -4,12 +4,15 @@
   "use strict";
 
   function showSaved(banner, message) {
+    var container = document.createElement("div");
     var note = document.createElement("p");
-    note.className = "container consent-saved";
+    container.className = "container";
+    note.className = "consent-saved";
     note.setAttribute("role", "status");
     note.tabIndex = -1;
     note.textContent = message;
-    banner.replaceChildren(note);
+    container.appendChild(note);
+    banner.replaceChildren(container);
     // The button that had focus is gone; keep keyboard users where they were.
     note.focus();
   }
