@@ -18,6 +18,11 @@
 # CALLBACK_NOTIFY_EMAILS = ["anna@joans.se", "bo@joans.se"]
 # CALLBACK_NOTIFY_LANGUAGE = "sv"
 
+# Statistics: without a measurement id there is no cookie banner and no Google Analytics.
+# GA_MEASUREMENT_ID = "G-XXXXXXXXXX"
+# COOKIE_DOMAIN = "joans.se"
+# CONSENT_REVISION = 1  # raise when the use of cookies changes, to ask everyone again
+
 # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
 # PROXY_FIX_X_FOR = 1
 # PROXY_FIX_X_PROTO = 1

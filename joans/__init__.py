@@ -57,15 +57,19 @@ def register_blueprints(app: Flask) -> None:
     """Mount each audience's blueprint.
 
     Public blueprints carry no session cookie, so their forms are guarded by the cross-site
-    check in :mod:`joans.security` instead of a session-bound CSRF token.
+    check in :mod:`joans.security` instead of a session-bound CSRF token. Only their pages may
+    show the cookie banner and, after consent, Google Analytics.
     """
+    from joans.consent.views import bp as consent_bp
     from joans.contact.views import bp as contact_bp
     from joans.health import bp as health_bp
     from joans.public.views import bp as public_bp
 
-    for bp in (public_bp, contact_bp, health_bp):
+    public_blueprints = (public_bp, consent_bp, contact_bp, health_bp)
+    for bp in public_blueprints:
         csrf.exempt(bp)
         app.register_blueprint(bp)
+    app.extensions["joans.public_blueprints"] = frozenset(bp.name for bp in public_blueprints)
 
 
 def trust_proxies(app: Flask) -> None:

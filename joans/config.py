@@ -67,6 +67,28 @@ class Defaults:
     # Public pages must not re-send the cookie just because a staff member browses them.
     SESSION_REFRESH_EACH_REQUEST = False
 
+    # Google Analytics 4 measurement id ("G-..."). None means no statistics at all: no banner,
+    # no Google markup, no consent cookie (the consent blueprint answers 404).
+    GA_MEASUREMENT_ID: str | None = None
+    # Registrable domain the site runs under, e.g. "joans.se". Google Analytics is told to put
+    # its cookies there, and declining expires them there as well as host-only. None keeps
+    # them host-only.
+    COOKIE_DOMAIN: str | None = None
+    # The cookie that remembers the visitor's choice; the __Host- prefix needs Secure and no
+    # Domain, which the browser then enforces (RFC 6265bis, cookie name prefixes).
+    CONSENT_COOKIE_NAME = "__Host-joans_consent"
+    CONSENT_COOKIE_SECURE = True
+    # How long a choice is honoured before the banner asks again: at most 12 months after an
+    # acceptance and at most 6 months after a refusal.
+    CONSENT_ACCEPTED_DAYS = 365
+    CONSENT_DECLINED_DAYS = 180
+    # Raise when the privacy policy or the use of cookies changes: every stored choice made
+    # under an older revision is asked again.
+    CONSENT_REVISION = 1
+    # How long the consent log keeps a record (GDPR art. 7(1): consent must be provable). Five
+    # years is the period within which IMY can impose a fine (dataskyddslagen 6 kap. 3 §).
+    CONSENT_LOG_RETENTION_DAYS = 5 * 365
+
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0
@@ -80,6 +102,8 @@ class Development:
 
     SESSION_COOKIE_NAME = "joans_staff"
     SESSION_COOKIE_SECURE = False
+    CONSENT_COOKIE_NAME = "joans_consent"
+    CONSENT_COOKIE_SECURE = False
     MAIL_SUPPRESS_SEND = True
 
 

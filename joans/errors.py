@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from joans import security
 from joans.extensions import db
 
 MESSAGES = {
@@ -53,9 +54,17 @@ def render_error(error: HTTPException):
     if isinstance(error, InternalServerError):
         # The failed request may have left the session mid-transaction.
         db.session.rollback()
+    # An error page carries no statistics and gets the base CSP, whatever the failed view allowed.
+    g.error_page = True
+    security.reset_csp_sources()
     title, message = MESSAGES[error.code]
     response = render_template("errors/error.html", code=error.code, title=title, message=message)
     return response, error.code, _extra_headers(error)
+
+
+def is_error_page() -> bool:
+    """True while this request is answered with an error page."""
+    return g.get("error_page", False)
 
 
 def database_unavailable(error: OperationalError):

@@ -50,6 +50,11 @@ def allow_csp_sources(directive: str, *sources: str) -> None:
     allowed.extend(source for source in sources if source not in allowed)
 
 
+def reset_csp_sources() -> None:
+    """Drop every source added to this response's policy, back to the base policy."""
+    g.pop("csp", None)
+
+
 def _policy() -> dict[str, list[str]]:
     # Created on first use, so error pages raised before any view ran still get a policy.
     if "csp" not in g:

@@ -10,6 +10,7 @@ PUBLIC_PAGES = {
     "public.about": ("/om-oss", "/en/about"),
     "public.privacy": ("/integritetspolicy", "/en/privacy"),
     "contact.form": ("/kontakt", "/en/contact"),
+    "consent.settings": ("/cookies", "/en/cookies"),
 }
 
 PUBLIC_URLS = [url for urls in PUBLIC_PAGES.values() for url in urls]

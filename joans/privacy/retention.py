@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, delete, func, select, update
 
 from joans.extensions import db
+from joans.models.consent import ConsentRecord
 from joans.models.leads import CallbackRequest
 from joans.services.audit import record_event
 
@@ -132,5 +133,25 @@ register(
         why="the privacy policy: contact-form data is used only to follow up, then deleted",
         expired=_callback_expired,
         limit=lambda: f"older than {callback_max_age().days} days (CALLBACK_MAX_AGE_DAYS)",
+    )
+)
+
+
+def _consent_log_retention() -> timedelta:
+    return timedelta(days=current_app.config["CONSENT_LOG_RETENTION_DAYS"])
+
+
+register(
+    RetentionRule(
+        name="consent_log",
+        model=ConsentRecord,
+        action=Action.DELETE,
+        what="records of cookie choices",
+        why="GDPR art. 7(1): we must be able to show consent; no longer than a complaint can be "
+        "pursued",
+        expired=lambda now: ConsentRecord.recorded_at <= now - _consent_log_retention(),
+        limit=lambda: (
+            f"older than {_consent_log_retention().days} days (CONSENT_LOG_RETENTION_DAYS)"
+        ),
     )
 )

@@ -181,3 +181,22 @@ def test_an_anonymise_rule_blanks_the_expired_rows_and_keeps_the_others(app):
         db.session.expire_all()
         assert db.session.get(CallbackRequest, old).name == "(removed)"
         assert db.session.get(CallbackRequest, new).name == NAME
+
+
+def test_consent_records_go_after_the_configured_retention(app):
+    """A consent record older than CONSENT_LOG_RETENTION_DAYS is purged; a younger one stays."""
+    from joans.models import ConsentRecord
+    from joans.privacy.retention import purge
+
+    app.config["CONSENT_LOG_RETENTION_DAYS"] = 10
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    with app.app_context():
+        for age_days, consent_id in ((10, "old"), (9, "young")):
+            db.session.add(
+                ConsentRecord(consent_id=consent_id, recorded_at=now - timedelta(days=age_days),
+                              choice="accepted", revision=1, method="form", language="sv")
+            )  # fmt: skip
+        db.session.commit()
+        purge(now)
+        remaining = db.session.scalars(select(ConsentRecord.consent_id)).all()
+    assert remaining == ["young"]
