@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from joans import commands, config, errors, i18n, logs, security
+from joans import commands, config, errors, i18n, logs, security, staff
 from joans.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from joans.services import mail as mail_service
 
@@ -57,7 +57,8 @@ def register_blueprints(app: Flask) -> None:
     """Mount each audience's blueprint.
 
     Public blueprints carry no session cookie, so their forms are guarded by the cross-site
-    check in :mod:`joans.security` instead of a session-bound CSRF token.
+    check in :mod:`joans.security` instead of a session-bound CSRF token. The back office has a
+    session, and its forms carry Flask-WTF CSRF tokens as well.
     """
     from joans.health import bp as health_bp
     from joans.public.views import bp as public_bp
@@ -65,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (public_bp, health_bp):
         csrf.exempt(bp)
         app.register_blueprint(bp)
+    staff.init_app(app)
 
 
 def trust_proxies(app: Flask) -> None:

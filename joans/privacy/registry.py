@@ -28,6 +28,7 @@ class Category(StrEnum):
     TRANSACTION = "transaction"  # what someone ordered and was invoiced
     ONLINE = "online"  # identifiers of a browser or device (consent ids)
     ACCOUNT = "account"  # staff accounts
+    NOTES = "notes"  # free text staff wrote about a customer
 
 
 class Purpose(StrEnum):
