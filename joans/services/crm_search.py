@@ -20,7 +20,9 @@ from joans.extensions import db
 from joans.models.crm import Company, Contact, SearchTerm
 
 MAX_TERM_LENGTH = 120
+MAX_SORT_KEY_LENGTH = 200
 RESULT_LIMIT = 50
+COUNT_LIMIT = 1000
 # Characters people type inside numbers: "070-123 45 67", "+46 (0)70 123 45 67", "556036-0793".
 _NUMBER_QUERY = re.compile(r"\+?[\d\s().\-/]*\d[\d\s().\-/]*")
 _WORD_SEPARATORS = re.compile(r"[-'’.]")
@@ -74,16 +76,32 @@ def contact_terms(contact: Contact) -> set[str]:
     return {term[:MAX_TERM_LENGTH] for term in terms}
 
 
+def company_sort_key(company: Company) -> str:
+    """Where a company comes in search results: by name."""
+    return fold(company.name)[:MAX_SORT_KEY_LENGTH]
+
+
+def contact_sort_key(contact: Contact) -> str:
+    """Where a contact comes in search results: by last name, then first name."""
+    return fold(f"{contact.last_name} {contact.first_name}")[:MAX_SORT_KEY_LENGTH]
+
+
 def index_company(company: Company) -> None:
     """Replace the company's search terms (the caller commits)."""
     db.session.execute(db.delete(SearchTerm).where(SearchTerm.company_id == company.id))
-    db.session.add_all(SearchTerm(term=term, company_id=company.id) for term in company_terms(company))
+    key = company_sort_key(company)
+    db.session.add_all(
+        SearchTerm(term=term, sort_key=key, company_id=company.id) for term in company_terms(company)
+    )
 
 
 def index_contact(contact: Contact) -> None:
     """Replace the contact's search terms (the caller commits)."""
     db.session.execute(db.delete(SearchTerm).where(SearchTerm.contact_id == contact.id))
-    db.session.add_all(SearchTerm(term=term, contact_id=contact.id) for term in contact_terms(contact))
+    key = contact_sort_key(contact)
+    db.session.add_all(
+        SearchTerm(term=term, sort_key=key, contact_id=contact.id) for term in contact_terms(contact)
+    )
 
 
 def query_words(query: str) -> list[set[str]]:
@@ -126,33 +144,35 @@ def search(query: str, limit: int = RESULT_LIMIT) -> SearchResults:
     words = query_words(query)
     if not words:
         return SearchResults([], 0, [], 0)
-    company_ids = _matching_ids(SearchTerm.company_id, words)
-    contact_ids = _matching_ids(SearchTerm.contact_id, words)
-    companies = db.session.scalars(
-        select(Company).where(Company.id.in_(company_ids)).order_by(Company.name, Company.id).limit(limit)
-    ).all()
-    contacts = db.session.scalars(
-        select(Contact)
-        .where(Contact.id.in_(contact_ids))
-        .order_by(Contact.last_name, Contact.first_name, Contact.id)
-        .limit(limit)
-    ).all()
+    company_ids = _matching(SearchTerm.company_id, words)
+    contact_ids = _matching(SearchTerm.contact_id, words)
     return SearchResults(
-        companies=list(companies),
+        companies=_first(Company, company_ids, limit),
         company_count=_count(company_ids),
-        contacts=list(contacts),
+        contacts=_first(Contact, contact_ids, limit),
         contact_count=_count(contact_ids),
     )
 
 
-def _matching_ids(column, words: list[set[str]]) -> Select:
+def _matching(column, words: list[set[str]]) -> Select:
+    # (id, sort_key) pairs: every word must match one of the record's terms.
     selects = [
-        select(column)
+        select(column.label("id"), SearchTerm.sort_key)
         .where(column.is_not(None), or_(*(_prefix(form) for form in forms)))
         .distinct()
         for forms in words
     ]
     return selects[0] if len(selects) == 1 else intersect(*selects)
+
+
+def _first(model, matches: Select, limit: int) -> list:
+    # The first ids in order come from the index alone; only those rows are then read.
+    found = matches.subquery()
+    ids = list(
+        db.session.scalars(select(found.c.id).order_by(found.c.sort_key, found.c.id).limit(limit))
+    )
+    rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+    return [rows[id_] for id_ in ids if id_ in rows]
 
 
 def _prefix(prefix: str):
@@ -167,4 +187,5 @@ def _prefix(prefix: str):
 
 
 def _count(ids) -> int:
-    return db.session.scalar(select(func.count()).select_from(ids.subquery()))
+    # Counting stops at COUNT_LIMIT: beyond that the number does not help anyone narrow down.
+    return db.session.scalar(select(func.count()).select_from(ids.limit(COUNT_LIMIT + 1).subquery()))

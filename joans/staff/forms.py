@@ -298,7 +298,11 @@ class SearchForm(StaffForm):
 
     q = StringField(
         _l("Search"),
-        validators=[_required(_l("Type a name, number or e-mail address.")), _max(200)],
+        validators=[
+            _required(_l("Type a name, number or e-mail address.")),
+            Length(min=2, message=_l("Type at least two characters.")),
+            _max(200),
+        ],
     )
     submit = SubmitField(_l("Search"))
 

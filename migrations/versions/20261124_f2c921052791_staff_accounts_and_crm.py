@@ -1,8 +1,8 @@
 """staff accounts and CRM
 
-Revision ID: 51d86069cf37
+Revision ID: f2c921052791
 Revises: 1f3a4a21d966
-Create Date: 2026-11-24 00:45:33.120320
+Create Date: 2026-11-24 00:56:38.949225
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '51d86069cf37'
+revision = 'f2c921052791'
 down_revision = '1f3a4a21d966'
 branch_labels = None
 depends_on = None
@@ -103,6 +103,7 @@ def upgrade():
     op.create_table('crm_search_term',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('term', sa.String(length=120).with_variant(sa.String(length=120, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('sort_key', sa.String(length=200), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=True),
     sa.Column('contact_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_crm_search_term_company_id_company'), ondelete='CASCADE'),
@@ -110,9 +111,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crm_search_term'))
     )
     with op.batch_alter_table('crm_search_term', schema=None) as batch_op:
-        batch_op.create_index('ix_crm_search_term_company', ['term', 'company_id'], unique=False)
+        batch_op.create_index('ix_crm_search_term_company', ['term', 'company_id', 'sort_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_crm_search_term_company_id'), ['company_id'], unique=False)
-        batch_op.create_index('ix_crm_search_term_contact', ['term', 'contact_id'], unique=False)
+        batch_op.create_index('ix_crm_search_term_contact', ['term', 'contact_id', 'sort_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_crm_search_term_contact_id'), ['contact_id'], unique=False)
 
     op.create_table('note',
