@@ -6,8 +6,8 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
+from math import ceil
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from joans.extensions import db
@@ -186,24 +186,63 @@ def duplicate_contacts(email: str | None, *, exclude_id: int | None = None) -> l
     return list(db.session.scalars(query.order_by(Contact.id).limit(5)))
 
 
-def _ordered(query, sorts: dict[str, Sort], sort: str, descending: bool, id_column):
+@dataclass
+class Page:
+    """One page of a sorted list, with what the page links need."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the list has."""
+        return max(ceil(self.total / self.per_page), 1)
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether a page comes before this one."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a page comes after this one."""
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        """The previous page's number."""
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        """The next page's number."""
+        return self.page + 1
+
+
+def _page(model, sorts: dict[str, Sort], sort: str, descending: bool, page: int, per_page: int, options=()):
     columns = sorts[sort].columns if sort in sorts else next(iter(sorts.values())).columns
-    order = [column.desc() if descending else column.asc() for column in (*columns, id_column)]
-    return query.order_by(*order)
-
-
-def list_companies(*, sort: str, descending: bool, page: int, per_page: int) -> Pagination:
-    """One page of companies in the order asked for."""
-    query = _ordered(db.select(Company), COMPANY_SORTS, sort, descending, Company.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def list_contacts(*, sort: str, descending: bool, page: int, per_page: int) -> Pagination:
-    """One page of contacts, with their companies, in the order asked for."""
-    query = _ordered(
-        db.select(Contact).options(selectinload(Contact.company)), CONTACT_SORTS, sort, descending, Contact.id
+    order = [column.desc() if descending else column.asc() for column in (*columns, model.id)]
+    total = db.session.scalar(db.select(db.func.count(model.id)))
+    page = min(page, max(ceil(total / per_page), 1))
+    # The page's ids come from the sort column's index alone (an "index-only" scan), however deep
+    # the page; then only those rows are read.
+    ids = list(
+        db.session.scalars(db.select(model.id).order_by(*order).offset((page - 1) * per_page).limit(per_page))
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    rows = {row.id: row for row in db.session.scalars(db.select(model).options(*options).where(model.id.in_(ids)))}
+    return Page(items=[rows[id_] for id_ in ids if id_ in rows], page=page, per_page=per_page, total=total)
+
+
+def list_companies(*, sort: str, descending: bool, page: int, per_page: int) -> Page:
+    """One page of companies in the order asked for."""
+    return _page(Company, COMPANY_SORTS, sort, descending, page, per_page)
+
+
+def list_contacts(*, sort: str, descending: bool, page: int, per_page: int) -> Page:
+    """One page of contacts, with their companies, in the order asked for."""
+    return _page(Contact, CONTACT_SORTS, sort, descending, page, per_page, (selectinload(Contact.company),))
 
 
 def find_company(company_id: int) -> Company | None:

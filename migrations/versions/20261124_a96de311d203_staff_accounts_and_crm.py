@@ -1,8 +1,8 @@
 """staff accounts and CRM
 
-Revision ID: f2c921052791
+Revision ID: a96de311d203
 Revises: 1f3a4a21d966
-Create Date: 2026-11-24 00:56:38.949225
+Create Date: 2026-11-24 00:58:52.613002
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f2c921052791'
+revision = 'a96de311d203'
 down_revision = '1f3a4a21d966'
 branch_labels = None
 depends_on = None
@@ -33,10 +33,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_company'))
     )
     with op.batch_alter_table('company', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_company_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_company_customer_since'), ['customer_since'], unique=False)
-        batch_op.create_index(batch_op.f('ix_company_name'), ['name'], unique=False)
-        batch_op.create_index(batch_op.f('ix_company_organisation_number'), ['organisation_number'], unique=False)
+        batch_op.create_index('ix_company_created_at', ['created_at', 'id'], unique=False)
+        batch_op.create_index('ix_company_customer_since', ['customer_since', 'id'], unique=False)
+        batch_op.create_index('ix_company_name', ['name', 'id'], unique=False)
+        batch_op.create_index('ix_company_organisation_number', ['organisation_number', 'id'], unique=False)
 
     op.create_table('staff_user',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -70,9 +70,9 @@ def upgrade():
     )
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contact_company_id'), ['company_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_contact_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_contact_email'), ['email'], unique=False)
-        batch_op.create_index(batch_op.f('ix_contact_first_name'), ['first_name'], unique=False)
+        batch_op.create_index('ix_contact_created_at', ['created_at', 'id'], unique=False)
+        batch_op.create_index('ix_contact_email', ['email', 'id'], unique=False)
+        batch_op.create_index('ix_contact_first_name', ['first_name', 'id'], unique=False)
         batch_op.create_index('ix_contact_name', ['last_name', 'first_name', 'id'], unique=False)
 
     op.create_table('staff_recovery_code',
@@ -170,18 +170,18 @@ def downgrade():
     op.drop_table('staff_recovery_code')
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index('ix_contact_name')
-        batch_op.drop_index(batch_op.f('ix_contact_first_name'))
-        batch_op.drop_index(batch_op.f('ix_contact_email'))
-        batch_op.drop_index(batch_op.f('ix_contact_created_at'))
+        batch_op.drop_index('ix_contact_first_name')
+        batch_op.drop_index('ix_contact_email')
+        batch_op.drop_index('ix_contact_created_at')
         batch_op.drop_index(batch_op.f('ix_contact_company_id'))
 
     op.drop_table('contact')
     op.drop_table('staff_user')
     with op.batch_alter_table('company', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_company_organisation_number'))
-        batch_op.drop_index(batch_op.f('ix_company_name'))
-        batch_op.drop_index(batch_op.f('ix_company_customer_since'))
-        batch_op.drop_index(batch_op.f('ix_company_created_at'))
+        batch_op.drop_index('ix_company_organisation_number')
+        batch_op.drop_index('ix_company_name')
+        batch_op.drop_index('ix_company_customer_since')
+        batch_op.drop_index('ix_company_created_at')
 
     op.drop_table('company')
     # ### end Alembic commands ###
