@@ -74,6 +74,8 @@ def current_language() -> str:
 
 
 def _staff_language() -> str:
+    if "staff_language" in g:  # a page about one account, such as its invitation link
+        return g.staff_language
     if current_user.is_authenticated:
         return current_user.language
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE

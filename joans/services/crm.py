@@ -145,7 +145,12 @@ def view_contact(contact_id: int, *, actor_id: int, purpose: str = "view") -> Co
 
 def add_note(*, body: str, actor_id: int, company: Company | None = None, contact: Contact | None = None) -> Note:
     """Append a note to a company or a contact; notes are never edited or removed here."""
-    note = Note(body=body, author_id=actor_id, company=company, contact=contact)
+    note = Note(
+        body=body,
+        author_id=actor_id,
+        company_id=company.id if company is not None else None,
+        contact_id=contact.id if contact is not None else None,
+    )
     db.session.add(note)
     db.session.flush()
     subject_type, subject = ("company", company) if company is not None else ("contact", contact)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -136,6 +136,7 @@ def set_password(purpose: str, token: str):
     user = staff_accounts.user_for_password_token(token, PURPOSES[purpose])
     if user is None:
         return render_template("staff/link_expired.html"), 400
+    g.staff_language = user.language
     form = SetPasswordForm()
     if form.validate_on_submit():
         staff_accounts.set_password(user, form.password.data)

@@ -54,7 +54,7 @@ class StaffForm(FlaskForm):
                 field_class, PasswordField | HiddenField
             ):
                 clean = _clean_text if issubclass(field_class, TextAreaField) else _clean_line
-                options["filters"] = [clean, *options.get("filters", ())]
+                options["filters"] = [clean, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, **options)
 
 
