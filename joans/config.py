@@ -64,7 +64,7 @@ class Defaults:
     STAFF_LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
     STAFF_LOGIN_LIMIT_PER_ACCOUNT = "100 per hour"
     # "Forgot password" requests per client address and per e-mail address.
-    STAFF_PASSWORD_LINK_LIMIT = "5 per hour"
+    STAFF_PASSWORD_LINK_LIMIT = "5 per hour"  # noqa: S105 - a rate, not a password
     # Seconds an invitation link and a password-reset link stay valid.
     STAFF_INVITATION_MAX_AGE = 7 * 24 * 3600
     STAFF_PASSWORD_RESET_MAX_AGE = 3600

@@ -56,7 +56,9 @@ def render_error(error: HTTPException):
         db.session.rollback()
     title, message = MESSAGES[error.code]
     # Back-office errors keep the back office's layout: no public header, no cookie banner.
-    template = "staff/error.html" if request and is_staff_path(request.path) else "errors/error.html"
+    template = (
+        "staff/error.html" if request and is_staff_path(request.path) else "errors/error.html"
+    )
     response = render_template(template, code=error.code, title=title, message=message)
     return response, error.code, _extra_headers(error)
 

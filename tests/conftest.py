@@ -165,7 +165,9 @@ def staff_post():
 
     def post(client, url, data=None, **options):
         page = client.get("/staff/login", follow_redirects=True)
-        return client.post(url, data={**(data or {}), "csrf_token": csrf_token_in(page.text)}, **options)
+        return client.post(
+            url, data={**(data or {}), "csrf_token": csrf_token_in(page.text)}, **options
+        )
 
     return post
 
@@ -199,4 +201,3 @@ def login_as_staff(app, make_staff, staff_post):
         return account
 
     return login
-

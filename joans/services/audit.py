@@ -73,4 +73,6 @@ def list_events(filters: AuditFilter, *, page: int, per_page: int, timezone: str
 
 def recorded_actions() -> list[str]:
     """Every action name in the log, for the viewer's filter."""
-    return list(db.session.scalars(db.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    return list(
+        db.session.scalars(db.select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )

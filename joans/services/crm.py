@@ -73,7 +73,9 @@ def create_company(values: dict, *, actor_id: int) -> Company:
     db.session.add(company)
     db.session.flush()
     crm_search.index_company(company)
-    record_event("company.created", actor_id=actor_id, subject_type="company", subject_id=company.id)
+    record_event(
+        "company.created", actor_id=actor_id, subject_type="company", subject_id=company.id
+    )
     db.session.commit()
     return company
 
@@ -100,7 +102,9 @@ def create_contact(values: dict, *, actor_id: int) -> Contact:
     db.session.add(contact)
     db.session.flush()
     crm_search.index_contact(contact)
-    record_event("contact.created", actor_id=actor_id, subject_type="contact", subject_id=contact.id)
+    record_event(
+        "contact.created", actor_id=actor_id, subject_type="contact", subject_id=contact.id
+    )
     db.session.commit()
     return contact
 
@@ -126,7 +130,11 @@ def view_company(company_id: int, *, actor_id: int, purpose: str = "view") -> Co
     company = db.session.get(Company, company_id)
     if company is not None:
         record_event(
-            "company.viewed", actor_id=actor_id, subject_type="company", subject_id=company.id, purpose=purpose
+            "company.viewed",
+            actor_id=actor_id,
+            subject_type="company",
+            subject_id=company.id,
+            purpose=purpose,
         )
         db.session.commit()
     return company
@@ -137,13 +145,19 @@ def view_contact(contact_id: int, *, actor_id: int, purpose: str = "view") -> Co
     contact = db.session.get(Contact, contact_id)
     if contact is not None:
         record_event(
-            "contact.viewed", actor_id=actor_id, subject_type="contact", subject_id=contact.id, purpose=purpose
+            "contact.viewed",
+            actor_id=actor_id,
+            subject_type="contact",
+            subject_id=contact.id,
+            purpose=purpose,
         )
         db.session.commit()
     return contact
 
 
-def add_note(*, body: str, actor_id: int, company: Company | None = None, contact: Contact | None = None) -> Note:
+def add_note(
+    *, body: str, actor_id: int, company: Company | None = None, contact: Contact | None = None
+) -> Note:
     """Append a note to a company or a contact; notes are never edited or removed here."""
     note = Note(
         body=body,
@@ -155,7 +169,11 @@ def add_note(*, body: str, actor_id: int, company: Company | None = None, contac
     db.session.flush()
     subject_type, subject = ("company", company) if company is not None else ("contact", contact)
     record_event(
-        "note.added", actor_id=actor_id, subject_type=subject_type, subject_id=subject.id, note_id=note.id
+        "note.added",
+        actor_id=actor_id,
+        subject_type=subject_type,
+        subject_id=subject.id,
+        note_id=note.id,
     )
     db.session.commit()
     return note
@@ -163,7 +181,11 @@ def add_note(*, body: str, actor_id: int, company: Company | None = None, contac
 
 def notes_for(*, company: Company | None = None, contact: Contact | None = None) -> list[Note]:
     """The notes of one record, newest first."""
-    query = db.select(Note).options(selectinload(Note.author)).order_by(Note.created_at.desc(), Note.id.desc())
+    query = (
+        db.select(Note)
+        .options(selectinload(Note.author))
+        .order_by(Note.created_at.desc(), Note.id.desc())
+    )
     if company is not None:
         query = query.where(Note.company_id == company.id)
     else:
@@ -171,7 +193,9 @@ def notes_for(*, company: Company | None = None, contact: Contact | None = None)
     return list(db.session.scalars(query))
 
 
-def duplicate_companies(organisation_number: str | None, *, exclude_id: int | None = None) -> list[Company]:
+def duplicate_companies(
+    organisation_number: str | None, *, exclude_id: int | None = None
+) -> list[Company]:
     """Other companies with the same organisation number."""
     if not organisation_number:
         return []
@@ -226,7 +250,9 @@ class Page:
         return self.page + 1
 
 
-def _page(model, sorts: dict[str, Sort], sort: str, descending: bool, page: int, per_page: int, options=()):
+def _page(
+    model, sorts: dict[str, Sort], sort: str, descending: bool, page: int, per_page: int, options=()
+):
     columns = sorts[sort].columns if sort in sorts else next(iter(sorts.values())).columns
     order = [column.desc() if descending else column.asc() for column in (*columns, model.id)]
     total = db.session.scalar(db.select(db.func.count(model.id)))
@@ -234,10 +260,17 @@ def _page(model, sorts: dict[str, Sort], sort: str, descending: bool, page: int,
     # The page's ids come from the sort column's index alone (an "index-only" scan), however deep
     # the page; then only those rows are read.
     ids = list(
-        db.session.scalars(db.select(model.id).order_by(*order).offset((page - 1) * per_page).limit(per_page))
+        db.session.scalars(
+            db.select(model.id).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+        )
     )
-    rows = {row.id: row for row in db.session.scalars(db.select(model).options(*options).where(model.id.in_(ids)))}
-    return Page(items=[rows[id_] for id_ in ids if id_ in rows], page=page, per_page=per_page, total=total)
+    rows = {
+        row.id: row
+        for row in db.session.scalars(db.select(model).options(*options).where(model.id.in_(ids)))
+    }
+    return Page(
+        items=[rows[id_] for id_ in ids if id_ in rows], page=page, per_page=per_page, total=total
+    )
 
 
 def list_companies(*, sort: str, descending: bool, page: int, per_page: int) -> Page:
@@ -247,7 +280,9 @@ def list_companies(*, sort: str, descending: bool, page: int, per_page: int) -> 
 
 def list_contacts(*, sort: str, descending: bool, page: int, per_page: int) -> Page:
     """One page of contacts, with their companies, in the order asked for."""
-    return _page(Contact, CONTACT_SORTS, sort, descending, page, per_page, (selectinload(Contact.company),))
+    return _page(
+        Contact, CONTACT_SORTS, sort, descending, page, per_page, (selectinload(Contact.company),)
+    )
 
 
 def find_company(company_id: int) -> Company | None:
@@ -279,7 +314,9 @@ def companies_named(text: str) -> list[Company]:
         condition = Company.name == text
     else:
         condition = Company.organisation_number == number
-    return list(db.session.scalars(db.select(Company).where(condition).order_by(Company.id).limit(5)))
+    return list(
+        db.session.scalars(db.select(Company).where(condition).order_by(Company.id).limit(5))
+    )
 
 
 def normalise_company_identity(text: str) -> str:
@@ -322,10 +359,12 @@ def export_csv(kind: str, *, actor_id: int) -> str:
     rows = _company_rows() if kind == "companies" else _contact_rows()
     output = io.StringIO()
     writer = csv.writer(output)
-    count = -1
-    for count, row in enumerate(rows):
+    writer.writerow(next(rows))  # the header
+    count = 0
+    for row in rows:
         writer.writerow([_cell(value) for value in row])
-    record_event("crm.exported", actor_id=actor_id, kind=kind, rows=max(count, 0))
+        count += 1
+    record_event("crm.exported", actor_id=actor_id, kind=kind, rows=count)
     db.session.commit()
     return output.getvalue()
 

@@ -91,7 +91,8 @@ def index_company(company: Company) -> None:
     db.session.execute(db.delete(SearchTerm).where(SearchTerm.company_id == company.id))
     key = company_sort_key(company)
     db.session.add_all(
-        SearchTerm(term=term, sort_key=key, company_id=company.id) for term in company_terms(company)
+        SearchTerm(term=term, sort_key=key, company_id=company.id)
+        for term in company_terms(company)
     )
 
 
@@ -100,7 +101,8 @@ def index_contact(contact: Contact) -> None:
     db.session.execute(db.delete(SearchTerm).where(SearchTerm.contact_id == contact.id))
     key = contact_sort_key(contact)
     db.session.add_all(
-        SearchTerm(term=term, sort_key=key, contact_id=contact.id) for term in contact_terms(contact)
+        SearchTerm(term=term, sort_key=key, contact_id=contact.id)
+        for term in contact_terms(contact)
     )
 
 
@@ -188,4 +190,6 @@ def _prefix(prefix: str):
 
 def _count(ids) -> int:
     # Counting stops at COUNT_LIMIT: beyond that the number does not help anyone narrow down.
-    return db.session.scalar(select(func.count()).select_from(ids.limit(COUNT_LIMIT + 1).subquery()))
+    return db.session.scalar(
+        select(func.count()).select_from(ids.limit(COUNT_LIMIT + 1).subquery())
+    )

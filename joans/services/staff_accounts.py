@@ -17,7 +17,7 @@ from joans.services.audit import record_event
 from joans.services.mail import send_email
 
 INVITATION = "invitation"
-PASSWORD_RESET = "password-reset"
+PASSWORD_RESET = "password-reset"  # noqa: S105 - a token purpose, not a password
 
 
 class AccountExists(ValueError):
@@ -191,14 +191,18 @@ def deactivate(user: StaffUser, *, actor_id: int) -> None:
     """Stop ``user`` from logging in and end their sessions; the account stays for the audit log."""
     user.active = False
     end_all_sessions(user)
-    record_event("staff.deactivated", actor_id=actor_id, subject_type="staff_user", subject_id=user.id)
+    record_event(
+        "staff.deactivated", actor_id=actor_id, subject_type="staff_user", subject_id=user.id
+    )
     db.session.commit()
 
 
 def reactivate(user: StaffUser, *, actor_id: int) -> None:
     """Let a deactivated account log in again."""
     user.active = True
-    record_event("staff.reactivated", actor_id=actor_id, subject_type="staff_user", subject_id=user.id)
+    record_event(
+        "staff.reactivated", actor_id=actor_id, subject_type="staff_user", subject_id=user.id
+    )
     db.session.commit()
 
 
@@ -208,7 +212,9 @@ def enable_two_factor(user: StaffUser, secret: str, code: str) -> list[str] | No
         return None
     user.totp_secret = secret
     codes = two_factor.new_recovery_codes(user)
-    record_event("staff.two_factor_enabled", actor_id=user.id, subject_type="staff_user", subject_id=user.id)
+    record_event(
+        "staff.two_factor_enabled", actor_id=user.id, subject_type="staff_user", subject_id=user.id
+    )
     db.session.commit()
     return codes
 
@@ -217,7 +223,10 @@ def new_recovery_codes(user: StaffUser) -> list[str]:
     """Replace the recovery codes (the old ones stop working) and return the new ones."""
     codes = two_factor.new_recovery_codes(user)
     record_event(
-        "staff.recovery_codes_renewed", actor_id=user.id, subject_type="staff_user", subject_id=user.id
+        "staff.recovery_codes_renewed",
+        actor_id=user.id,
+        subject_type="staff_user",
+        subject_id=user.id,
     )
     db.session.commit()
     return codes

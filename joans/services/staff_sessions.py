@@ -46,11 +46,17 @@ def check_second_factor(user: StaffUser, code: str) -> bool:
     elif two_factor.use_recovery_code(user, code):
         used = "recovery_code"
         record_event(
-            "staff.recovery_code_used", actor_id=user.id, subject_type="staff_user", subject_id=user.id
+            "staff.recovery_code_used",
+            actor_id=user.id,
+            subject_type="staff_user",
+            subject_id=user.id,
         )
     else:
         record_event(
-            "staff.login_failed", subject_type="staff_user", subject_id=user.id, step="second_factor"
+            "staff.login_failed",
+            subject_type="staff_user",
+            subject_id=user.id,
+            step="second_factor",
         )
     db.session.commit()
     return used is not None
@@ -111,7 +117,10 @@ def end_session(token: str | None) -> None:
         return
     session.ended_at = utcnow()
     record_event(
-        "staff.logout", actor_id=session.user_id, subject_type="staff_user", subject_id=session.user_id
+        "staff.logout",
+        actor_id=session.user_id,
+        subject_type="staff_user",
+        subject_id=session.user_id,
     )
     db.session.commit()
 
@@ -127,12 +136,17 @@ def reauthenticate(session: StaffSession, password: str) -> bool:
     user = session.user
     if not passwords.verify_password(user.password_hash, password):
         record_event(
-            "staff.reauthentication_failed", actor_id=user.id, subject_type="staff_user", subject_id=user.id
+            "staff.reauthentication_failed",
+            actor_id=user.id,
+            subject_type="staff_user",
+            subject_id=user.id,
         )
         db.session.commit()
         return False
     session.authenticated_at = utcnow()
-    record_event("staff.reauthenticated", actor_id=user.id, subject_type="staff_user", subject_id=user.id)
+    record_event(
+        "staff.reauthenticated", actor_id=user.id, subject_type="staff_user", subject_id=user.id
+    )
     db.session.commit()
     return True
 

@@ -11,7 +11,7 @@ from joans.staff import session as staff_session
 from joans.staff.blueprint import bp, recent_login_required
 from joans.staff.forms import ChangePasswordForm, ConfirmForm, PreferencesForm, TwoFactorSetupForm
 
-PENDING_SECRET = "totp_pending_secret"
+PENDING_SECRET = "totp_pending_secret"  # noqa: S105 - a session key name
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -19,7 +19,9 @@ def account():
     """Name and language."""
     form = PreferencesForm(obj=current_user)
     if form.validate_on_submit():
-        staff_accounts.update_preferences(current_user, name=form.name.data, language=form.language.data)
+        staff_accounts.update_preferences(
+            current_user, name=form.name.data, language=form.language.data
+        )
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("staff.account"))
     return render_template("staff/account.html", form=form, password_form=ChangePasswordForm())
@@ -38,7 +40,9 @@ def change_password():
             flash(_("Your new password is saved."), "success")
             return redirect(url_for("staff.account"))
         form.current_password.errors.append(_("The password is wrong."))
-    return render_template("staff/account.html", form=PreferencesForm(obj=current_user), password_form=form)
+    return render_template(
+        "staff/account.html", form=PreferencesForm(obj=current_user), password_form=form
+    )
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -57,7 +61,9 @@ def two_factor_setup():
         if codes is not None:
             session.pop(PENDING_SECRET)
             return render_template("staff/recovery_codes.html", codes=codes)
-        form.code.errors.append(_("The code does not match. Check the time on your phone and try again."))
+        form.code.errors.append(
+            _("The code does not match. Check the time on your phone and try again.")
+        )
     qr_code = two_factor.qr_code_data_uri(secret, user.email, current_app.config["COMPANY_NAME"])
     return render_template(
         "staff/two_factor_setup.html", form=form, qr_code=qr_code, secret=_grouped(secret)

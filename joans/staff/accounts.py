@@ -18,7 +18,9 @@ from joans.staff.forms import ConfirmForm, InviteForm, RoleForm
 @admin_only
 def accounts():
     """Every staff account, with the invitation form."""
-    return render_template("staff/accounts.html", users=staff_accounts.list_staff(), form=InviteForm())
+    return render_template(
+        "staff/accounts.html", users=staff_accounts.list_staff(), form=InviteForm()
+    )
 
 
 @bp.post("/accounts/invite")
@@ -53,7 +55,10 @@ def account_detail(user_id: int):
     """One account: role, status, two-factor."""
     user = _account_or_404(user_id)
     return render_template(
-        "staff/account_detail.html", user=user, role_form=RoleForm(role=user.role), form=ConfirmForm()
+        "staff/account_detail.html",
+        user=user,
+        role_form=RoleForm(role=user.role),
+        form=ConfirmForm(),
     )
 
 

@@ -59,11 +59,16 @@ def guard():
         if staff_session.had_session():
             session.clear()
             flash(_("Your session has ended. Log in again."), "info")
-        return redirect(url_for("staff.login", next=request.path if request.method == "GET" else None))
-    if current_user.is_admin and not current_user.totp_enabled:
-        if request.endpoint not in ENROLMENT_ENDPOINTS:
-            flash(_("Admins must use two-factor authentication. Set it up to continue."), "info")
-            return redirect(url_for("staff.two_factor_setup"))
+        return redirect(
+            url_for("staff.login", next=request.path if request.method == "GET" else None)
+        )
+    if (
+        current_user.is_admin
+        and not current_user.totp_enabled
+        and request.endpoint not in ENROLMENT_ENDPOINTS
+    ):
+        flash(_("Admins must use two-factor authentication. Set it up to continue."), "info")
+        return redirect(url_for("staff.two_factor_setup"))
     if getattr(view, "staff_admin_only", False) and not current_user.is_admin:
         abort(403)
     return None
@@ -73,6 +78,11 @@ def safe_next(target: str | None, default: str = "staff.dashboard") -> str:
     """A back-office path to return to; anything else (another host, another site) is ignored."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and is_staff_path(parts.path) and "\\" not in target:
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and is_staff_path(parts.path)
+            and "\\" not in target
+        ):
             return parts.path
     return url_for(default)

@@ -33,7 +33,9 @@ def company_new():
             company = crm.create_company(form.values(), actor_id=current_user.id)
             flash(_("The company is saved."), "success")
             return redirect(url_for("staff.company_detail", company_id=company.id))
-    return render_template("staff/company_form.html", form=form, company=None, duplicates=duplicates)
+    return render_template(
+        "staff/company_form.html", form=form, company=None, duplicates=duplicates
+    )
 
 
 @bp.get("/companies/<int:company_id>")
@@ -60,7 +62,9 @@ def company_edit(company_id: int):
             crm.update_company(company, form.values(), actor_id=current_user.id)
             flash(_("The company is saved."), "success")
             return redirect(url_for("staff.company_detail", company_id=company.id))
-    return render_template("staff/company_form.html", form=form, company=company, duplicates=duplicates)
+    return render_template(
+        "staff/company_form.html", form=form, company=company, duplicates=duplicates
+    )
 
 
 @bp.post("/companies/<int:company_id>/notes")

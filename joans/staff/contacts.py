@@ -36,7 +36,9 @@ def contact_new():
             contact = crm.create_contact(form.values(), actor_id=current_user.id)
             flash(_("The contact is saved."), "success")
             return redirect(url_for("staff.contact_detail", contact_id=contact.id))
-    return render_template("staff/contact_form.html", form=form, contact=None, duplicates=duplicates)
+    return render_template(
+        "staff/contact_form.html", form=form, contact=None, duplicates=duplicates
+    )
 
 
 @bp.get("/contacts/<int:contact_id>")
@@ -65,7 +67,9 @@ def contact_edit(contact_id: int):
             crm.update_contact(contact, form.values(), actor_id=current_user.id)
             flash(_("The contact is saved."), "success")
             return redirect(url_for("staff.contact_detail", contact_id=contact.id))
-    return render_template("staff/contact_form.html", form=form, contact=contact, duplicates=duplicates)
+    return render_template(
+        "staff/contact_form.html", form=form, contact=contact, duplicates=duplicates
+    )
 
 
 @bp.post("/contacts/<int:contact_id>/notes")

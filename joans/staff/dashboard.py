@@ -40,7 +40,9 @@ def dashboard_panel(provider: Callable[[], Panel | None]) -> Callable[[], Panel 
 @dashboard_panel
 def crm_panel() -> Panel:
     """How many companies, customers and contacts the CRM holds."""
-    return Panel(_l("Customer register"), "staff/panels/crm.html", {"counts": crm.counts()}, order=50)
+    return Panel(
+        _l("Customer register"), "staff/panels/crm.html", {"counts": crm.counts()}, order=50
+    )
 
 
 @bp.get("/")

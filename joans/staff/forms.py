@@ -159,7 +159,10 @@ class PreferencesForm(StaffForm):
 
     name = StringField(
         _l("Name"),
-        validators=[_required(_l("Enter your name.")), Length(max=100, message=_l("At most 100 characters."))],
+        validators=[
+            _required(_l("Enter your name.")),
+            Length(max=100, message=_l("At most 100 characters.")),
+        ],
     )
     language = SelectField(_l("Language"), choices=_language_choices())
     submit = SubmitField(_l("Save"))
@@ -169,13 +172,15 @@ def _role_choices():
     return [SelectChoice("staff", _l("Staff")), SelectChoice("admin", _l("Admin"))]
 
 
-
 class InviteForm(StaffForm):
     """A colleague to invite by e-mail."""
 
     name = StringField(
         _l("Name"),
-        validators=[_required(_l("Enter the name.")), Length(max=100, message=_l("At most 100 characters."))],
+        validators=[
+            _required(_l("Enter the name.")),
+            Length(max=100, message=_l("At most 100 characters.")),
+        ],
     )
     email = EmailField(_l("E-mail address"), validators=_email)
     role = SelectField(_l("Role"), choices=_role_choices(), validators=[DataRequired()])
@@ -205,7 +210,9 @@ def _max(length):
 class CompanyForm(StaffForm):
     """A company's details; numbers are stored in their canonical form."""
 
-    name = StringField(_l("Company name"), validators=[_required(_l("Enter the company name.")), _max(200)])
+    name = StringField(
+        _l("Company name"), validators=[_required(_l("Enter the company name.")), _max(200)]
+    )
     organisation_number = StringField(
         _l("Organisation number"),
         description=_l("For a sole trader, the personal identity number."),
@@ -241,21 +248,30 @@ class CompanyForm(StaffForm):
 class ContactForm(StaffForm):
     """A contact's details; the company is named by organisation number or exact name."""
 
-    first_name = StringField(_l("First name"), validators=[_required(_l("Enter the first name.")), _max(100)])
-    last_name = StringField(_l("Last name"), validators=[_required(_l("Enter the last name.")), _max(100)])
+    first_name = StringField(
+        _l("First name"), validators=[_required(_l("Enter the first name.")), _max(100)]
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[_required(_l("Enter the last name.")), _max(100)]
+    )
     phone = StringField(_l("Phone"), validators=[Optional(), _max(30), Normalised(normalise_phone)])
     email = EmailField(
         _l("E-mail address"),
         validators=[
             Optional(),
-            Email(message=_l("Enter an e-mail address like name@example.se."), check_deliverability=False),
+            Email(
+                message=_l("Enter an e-mail address like name@example.se."),
+                check_deliverability=False,
+            ),
             _max(254),
         ],
         filters=[lambda value: value.lower() if isinstance(value, str) else value],
     )
     company = StringField(
         _l("Company"),
-        description=_l("The company's organisation number or its exact name. Leave empty for none."),
+        description=_l(
+            "The company's organisation number or its exact name. Leave empty for none."
+        ),
         validators=[Optional(), _max(200)],
     )
     confirm_duplicate = BooleanField(_l("Save anyway: this is not the same person"))

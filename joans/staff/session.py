@@ -15,7 +15,7 @@ from joans.models.staff import StaffSession, StaffUser
 from joans.services import staff_sessions
 
 # Flask-Login keeps the logged-in identity under this key; here it is the session token.
-TOKEN_KEY = "_user_id"
+TOKEN_KEY = "_user_id"  # noqa: S105 - a session key name
 
 
 class StaffOnlySessionInterface(SecureCookieSessionInterface):

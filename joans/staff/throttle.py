@@ -88,8 +88,14 @@ def login_limits(account_key):
 def password_link_limits(view):
     """Decorate the "forgot password" form: every request counts, per IP and per address."""
     view = limiter.limit(
-        _config("STAFF_PASSWORD_LINK_LIMIT"), key_func=email_key, methods=["POST"], scope="staff-link"
+        _config("STAFF_PASSWORD_LINK_LIMIT"),
+        key_func=email_key,
+        methods=["POST"],
+        scope="staff-link",
     )(view)
     return limiter.limit(
-        _config("STAFF_PASSWORD_LINK_LIMIT"), key_func=ip_key, methods=["POST"], scope="staff-link-ip"
+        _config("STAFF_PASSWORD_LINK_LIMIT"),
+        key_func=ip_key,
+        methods=["POST"],
+        scope="staff-link-ip",
     )(view)

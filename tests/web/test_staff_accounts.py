@@ -50,7 +50,10 @@ def test_cli_refuses_a_short_password_and_asks_again(app, runner):
 def test_cli_refuses_an_existing_address(app, runner, make_staff):
     """One account per address."""
     account = make_staff()
-    result = runner.invoke(args=["staff", "create", account.email, "--name", "X"], input="x" * 12 + "\n" + "x" * 12 + "\n")
+    result = runner.invoke(
+        args=["staff", "create", account.email, "--name", "X"],
+        input="x" * 12 + "\n" + "x" * 12 + "\n",
+    )
     assert result.exit_code != 0
     assert "exists already" in result.output
 
@@ -96,7 +99,9 @@ def link_in(message) -> str:
     return re.search(r"https://joans\.se(/staff/password/\S+)", body)[1]
 
 
-def test_invitation_e_mail_link_sets_the_password_once(app, client, login_as_staff, staff_post, smtp_server):
+def test_invitation_e_mail_link_sets_the_password_once(
+    app, client, login_as_staff, staff_post, smtp_server
+):
     """The invited colleague chooses a password through the link, then logs in; the link dies."""
     login_as_staff(client, role="admin")
     assert invite(client, staff_post).headers["Location"] == "/staff/accounts"
@@ -109,18 +114,25 @@ def test_invitation_e_mail_link_sets_the_password_once(app, client, login_as_sta
     assert "Welcome, Nya Kollegan" in form.text
     password = "a new colleague's password"
     response = colleague.post(
-        path, data={"password": password, "confirm": password, "csrf_token": csrf_token_in(form.text)}
+        path,
+        data={"password": password, "confirm": password, "csrf_token": csrf_token_in(form.text)},
     )
     assert response.headers["Location"] == "/staff/login"
     assert colleague.get(path).status_code == 400  # used
     login = colleague.post(
         "/staff/login",
-        data={"email": "ny@joans.se", "password": password, "csrf_token": csrf_token_in(colleague.get("/staff/login").text)},
+        data={
+            "email": "ny@joans.se",
+            "password": password,
+            "csrf_token": csrf_token_in(colleague.get("/staff/login").text),
+        },
     )
     assert login.headers["Location"] == "/staff/"
 
 
-def test_invitation_link_expires_after_seven_days(app, client, login_as_staff, staff_post, smtp_server):
+def test_invitation_link_expires_after_seven_days(
+    app, client, login_as_staff, staff_post, smtp_server
+):
     """An old invitation shows the "link does not work" page."""
     login_as_staff(client, role="admin")
     invite(client, staff_post)
@@ -131,7 +143,9 @@ def test_invitation_link_expires_after_seven_days(app, client, login_as_staff, s
     assert "Länken fungerar inte" in response.text or "The link does not work" in response.text
 
 
-def test_inviting_an_existing_address_is_refused(client, login_as_staff, staff_post, make_staff, smtp_server):
+def test_inviting_an_existing_address_is_refused(
+    client, login_as_staff, staff_post, make_staff, smtp_server
+):
     """No second account and no e-mail for an address that has one."""
     login_as_staff(client, role="admin")
     existing = make_staff()
@@ -140,11 +154,17 @@ def test_inviting_an_existing_address_is_refused(client, login_as_staff, staff_p
     assert smtp_server.messages == []
 
 
-def test_forgot_password_answers_the_same_whether_the_address_exists(app, client, make_staff, staff_post, smtp_server):
+def test_forgot_password_answers_the_same_whether_the_address_exists(
+    app, client, make_staff, staff_post, smtp_server
+):
     """Same redirect and message either way; only a real account gets an e-mail."""
     account = make_staff()
-    known = staff_post(client, "/staff/forgot-password", {"email": account.email}, follow_redirects=True)
-    unknown = staff_post(client, "/staff/forgot-password", {"email": "nobody@joans.se"}, follow_redirects=True)
+    known = staff_post(
+        client, "/staff/forgot-password", {"email": account.email}, follow_redirects=True
+    )
+    unknown = staff_post(
+        client, "/staff/forgot-password", {"email": "nobody@joans.se"}, follow_redirects=True
+    )
     flash = "Om adressen hör till ett konto"
     assert flash in known.text and flash in unknown.text
     assert [message["To"] for message in smtp_server.messages] == [account.email]
@@ -152,7 +172,10 @@ def test_forgot_password_answers_the_same_whether_the_address_exists(app, client
     assert path.startswith("/staff/password/reset/")
     new = "another long password"
     staff_post(client, path, {"password": new, "confirm": new})
-    assert staff_post(client, "/staff/login", {"email": account.email, "password": new}).status_code == 302
+    assert (
+        staff_post(client, "/staff/login", {"email": account.email, "password": new}).status_code
+        == 302
+    )
 
 
 def test_a_password_change_ends_other_sessions(app, client, login_as_staff, staff_post):
@@ -171,7 +194,9 @@ def test_a_password_change_ends_other_sessions(app, client, login_as_staff, staf
     assert other.get("/staff/").status_code == 302
 
 
-def test_admin_changes_roles_and_deactivates_but_not_themselves(app, client, login_as_staff, make_staff, staff_post):
+def test_admin_changes_roles_and_deactivates_but_not_themselves(
+    app, client, login_as_staff, make_staff, staff_post
+):
     """Role changes and deactivation work on colleagues, are audited, and never on oneself."""
     admin = login_as_staff(client, role="admin")
     colleague = make_staff()

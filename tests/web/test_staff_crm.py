@@ -55,7 +55,8 @@ def only(app, model):
 def test_company_is_saved_in_canonical_form(app, staff_client, staff_post):
     """Numbers are stored normalised whatever way they were typed."""
     response = create_company(
-        staff_client, staff_post, organisation_number="16 556036 0793", vat_number="se 5560360793 01",
+        staff_client, staff_post, organisation_number="16 556036 0793",
+        vat_number="se 5560360793 01",
         billing_postal_code="111 22",
     )  # fmt: skip
     assert response.status_code == 302
@@ -82,7 +83,9 @@ def test_company_is_saved_in_canonical_form(app, staff_client, staff_post):
         ("customer_since", "15/1/2024", "datum"),
     ],
 )
-def test_bad_company_input_is_refused_next_to_the_field_and_kept(app, staff_client, staff_post, field, value, message):
+def test_bad_company_input_is_refused_next_to_the_field_and_kept(
+    app, staff_client, staff_post, field, value, message
+):
     """The form comes back with a Swedish message by the field and everything typed still there."""
     response = create_company(staff_client, staff_post, **{field: value})
     assert response.status_code == 200
@@ -95,7 +98,11 @@ def test_bad_company_input_is_refused_next_to_the_field_and_kept(app, staff_clie
 
 @pytest.mark.parametrize(
     ("value", "stored"),
-    [("070-123 45 67", "+46701234567"), ("+46 70 123 45 67", "+46701234567"), ("08-123 456 78", "+46812345678")],
+    [
+        ("070-123 45 67", "+46701234567"),
+        ("+46 70 123 45 67", "+46701234567"),
+        ("08-123 456 78", "+46812345678"),
+    ],
 )
 def test_phone_numbers_are_stored_in_e164(app, staff_client, staff_post, value, stored):
     """However typed, a phone number is stored as E.164."""
@@ -105,7 +112,10 @@ def test_phone_numbers_are_stored_in_e164(app, staff_client, staff_post, value, 
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("070-123", "Det här är inte ett giltigt telefonnummer"), ("ring mig", "Ange ett telefonnummer")],
+    [
+        ("070-123", "Det här är inte ett giltigt telefonnummer"),
+        ("ring mig", "Ange ett telefonnummer"),
+    ],
 )
 def test_bad_phone_numbers_are_refused(staff_client, staff_post, value, message):
     """Only numbers phonenumbers calls valid are accepted."""
@@ -117,7 +127,13 @@ def test_bad_phone_numbers_are_refused(staff_client, staff_post, value, message)
 
 def test_sole_traders_personnummer_is_masked_except_in_the_edit_form(app, staff_client, staff_post):
     """List, record page, search and contact form show ****; only the edit form shows it all."""
-    create_company(staff_client, staff_post, name="Anna Konsult", organisation_number="811218-9876", vat_number="")
+    create_company(
+        staff_client,
+        staff_post,
+        name="Anna Konsult",
+        organisation_number="811218-9876",
+        vat_number="",
+    )
     company = only(app, Company)
     assert company.organisation_number == "19811218-9876"
     assert company.is_sole_trader
@@ -136,7 +152,9 @@ def test_sole_traders_personnummer_is_masked_except_in_the_edit_form(app, staff_
     assert "19811218-9876" in staff_client.get(f"/staff/companies/{company.id}/edit").text
 
 
-def test_duplicate_organisation_number_warns_and_saves_only_when_confirmed(app, staff_client, staff_post):
+def test_duplicate_organisation_number_warns_and_saves_only_when_confirmed(
+    app, staff_client, staff_post
+):
     """A second company with the same number gets a warning linking the first; ticking saves."""
     create_company(staff_client, staff_post)
     first = only(app, Company)
@@ -144,7 +162,9 @@ def test_duplicate_organisation_number_warns_and_saves_only_when_confirmed(app, 
     assert warned.status_code == 200
     assert "Ett annat företag har samma organisationsnummer" in warned.text
     assert f'href="/staff/companies/{first.id}"' in warned.text
-    confirmed = create_company(staff_client, staff_post, name="Exempel Bygg i Sverige AB", confirm_duplicate="y")
+    confirmed = create_company(
+        staff_client, staff_post, name="Exempel Bygg i Sverige AB", confirm_duplicate="y"
+    )
     assert confirmed.status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Company.id))) == 2
@@ -153,21 +173,43 @@ def test_duplicate_organisation_number_warns_and_saves_only_when_confirmed(app, 
 def test_duplicate_email_warns(app, staff_client, staff_post):
     """The same address (in any case) on a second contact needs confirmation."""
     create_contact(staff_client, staff_post)
-    warned = create_contact(staff_client, staff_post, first_name="Anna", email="ASA.OBERG@example.se")
+    warned = create_contact(
+        staff_client, staff_post, first_name="Anna", email="ASA.OBERG@example.se"
+    )
     assert "En annan kontakt har samma e-postadress" in warned.text
-    assert create_contact(staff_client, staff_post, first_name="Anna", email="asa.oberg@example.se", confirm_duplicate="y").status_code == 302
+    assert (
+        create_contact(
+            staff_client,
+            staff_post,
+            first_name="Anna",
+            email="asa.oberg@example.se",
+            confirm_duplicate="y",
+        ).status_code
+        == 302
+    )
 
 
-def test_contact_is_linked_to_a_company_by_organisation_number_or_name(app, staff_client, staff_post):
+def test_contact_is_linked_to_a_company_by_organisation_number_or_name(
+    app, staff_client, staff_post
+):
     """The company field takes the number in any format, or the exact name."""
     create_company(staff_client, staff_post)
     company = only(app, Company)
     assert create_contact(staff_client, staff_post, company="5560360793").status_code == 302
-    assert create_contact(staff_client, staff_post, company="Exempel Bygg AB", email="b@example.se").status_code == 302
-    refused = create_contact(staff_client, staff_post, company="Finns Inte AB", email="c@example.se")
+    assert (
+        create_contact(
+            staff_client, staff_post, company="Exempel Bygg AB", email="b@example.se"
+        ).status_code
+        == 302
+    )
+    refused = create_contact(
+        staff_client, staff_post, company="Finns Inte AB", email="c@example.se"
+    )
     assert "Inget företag har det organisationsnumret eller namnet." in refused.text
     with app.app_context():
-        assert {contact.company_id for contact in db.session.scalars(db.select(Contact))} == {company.id}
+        assert {contact.company_id for contact in db.session.scalars(db.select(Contact))} == {
+            company.id
+        }
 
 
 def test_editing_records_changes_and_audits_field_names_only(app, staff_client, staff_post):
@@ -175,7 +217,9 @@ def test_editing_records_changes_and_audits_field_names_only(app, staff_client, 
     create_contact(staff_client, staff_post)
     contact = only(app, Contact)
     response = staff_post(
-        staff_client, f"/staff/contacts/{contact.id}/edit", {**CONTACT, "phone": "070-765 43 21", "last_name": "Berg"}
+        staff_client,
+        f"/staff/contacts/{contact.id}/edit",
+        {**CONTACT, "phone": "070-765 43 21", "last_name": "Berg"},
     )
     assert response.headers["Location"] == f"/staff/contacts/{contact.id}"
     assert only(app, Contact).phone == "+46707654321"
@@ -228,7 +272,15 @@ def test_script_like_input_in_every_field_comes_back_escaped(app, staff_client, 
         organisation_number="", vat_number="",
     )  # fmt: skip
     company = only(app, Company)
-    create_contact(staff_client, staff_post, first_name=SCRIPT, last_name=SCRIPT, email="", phone="", company="")
+    create_contact(
+        staff_client,
+        staff_post,
+        first_name=SCRIPT,
+        last_name=SCRIPT,
+        email="",
+        phone="",
+        company="",
+    )
     contact = only(app, Contact)
     staff_post(staff_client, f"/staff/companies/{company.id}/notes", {"body": SCRIPT})
     staff_post(staff_client, f"/staff/contacts/{contact.id}/notes", {"body": SCRIPT})

@@ -71,7 +71,9 @@ def test_login_starts_a_new_session(app, client, make_staff, staff_post):
         assert db.session.scalar(db.select(db.func.count(StaffSession.id))) == 1
 
 
-def test_logout_ends_the_session_even_for_a_copy_of_the_cookie(app, client, login_as_staff, staff_post):
+def test_logout_ends_the_session_even_for_a_copy_of_the_cookie(
+    app, client, login_as_staff, staff_post
+):
     """A cookie saved before logout no longer opens the back office."""
     login_as_staff(client)
     copy = session_cookie(client).value
@@ -92,9 +94,7 @@ def test_logout_is_a_post(client, login_as_staff):
     assert client.get("/staff/logout").status_code == 405
 
 
-@pytest.mark.parametrize(
-    ("idle_minutes", "still_in"), [(29, True), (31, False)]
-)
+@pytest.mark.parametrize(("idle_minutes", "still_in"), [(29, True), (31, False)])
 def test_idle_timeout_is_thirty_minutes(app, client, login_as_staff, idle_minutes, still_in):
     """A session unused for more than 30 minutes has ended; one used within them goes on."""
     with time_machine.travel(START, tick=False) as clock:
@@ -143,7 +143,9 @@ def test_production_cookie_is_secure_with_the_host_prefix(migrated_database):
 
 
 @pytest.mark.parametrize("url", [*PUBLIC_URLS, "/robots.txt", "/does-not-exist"])
-def test_public_pages_never_set_the_cookie_for_a_logged_in_staff_member(client, login_as_staff, url):
+def test_public_pages_never_set_the_cookie_for_a_logged_in_staff_member(
+    client, login_as_staff, url
+):
     """The public site's no-cookie promise holds even while the staff session is open."""
     login_as_staff(client)
     with client.session_transaction() as session:
@@ -200,7 +202,9 @@ def test_the_second_step_expires_after_five_minutes(client, make_staff, staff_po
     assert client.get("/staff/").status_code == 302
 
 
-def test_login_page_speaks_the_browsers_language_and_the_app_the_members(client, make_staff, login_as_staff):
+def test_login_page_speaks_the_browsers_language_and_the_app_the_members(
+    client, make_staff, login_as_staff
+):
     """Before login: Accept-Language; after: the language stored on the account."""
     english = client.get("/staff/login", headers={"Accept-Language": "en-GB,en;q=0.8"})
     assert '<html lang="en">' in english.text and "Log in" in english.text

@@ -64,7 +64,9 @@ def test_staff_pages_have_their_own_layout_and_no_google(admin_client, url):
     assert not any("unsafe" in source for source in csp_directives(response)["script-src"])
 
 
-def test_staff_error_page_uses_the_staff_layout_in_the_members_language(client, make_staff, login_as_staff):
+def test_staff_error_page_uses_the_staff_layout_in_the_members_language(
+    client, make_staff, login_as_staff
+):
     """A 404 under /staff is the back office's page, in the staff member's language."""
     login_as_staff(client, make_staff(language="en"))
     response = client.get("/staff/companies/424242")

@@ -46,7 +46,9 @@ def test_failures_on_one_account_lock_it_from_every_address(client, make_staff, 
     """After the account's limit, even the right password from a new address gets 429."""
     account = make_staff()
     for number in range(3):
-        assert fail_login(client, staff_post, account.email, ip=f"192.0.2.{number}").status_code == 200
+        assert (
+            fail_login(client, staff_post, account.email, ip=f"192.0.2.{number}").status_code == 200
+        )
     response = login(client, staff_post, account, ip="198.51.100.7")
     assert response.status_code == 429
     assert "För många förfrågningar" in response.text
@@ -137,8 +139,15 @@ def test_limits_are_shared_between_app_servers_through_redis(
     }
 
     def other_server(account) -> int:
-        result = subprocess.run(
-            [sys.executable, "-c", OTHER_INSTANCE, json.dumps(config), account.email, account.password],
+        result = subprocess.run(  # noqa: S603 - our own interpreter and script
+            [
+                sys.executable,
+                "-c",
+                OTHER_INSTANCE,
+                json.dumps(config),
+                account.email,
+                account.password,
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,

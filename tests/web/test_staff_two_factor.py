@@ -18,7 +18,9 @@ NOW = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
 
 def password_step(client, account, staff_post):
     """Pass the first step; the response sends the client to the code page."""
-    response = staff_post(client, "/staff/login", {"email": account.email, "password": account.password})
+    response = staff_post(
+        client, "/staff/login", {"email": account.email, "password": account.password}
+    )
     assert response.headers["Location"] == "/staff/login/code"
     return response
 
@@ -41,7 +43,9 @@ def test_a_reused_code_does_not_log_in_a_second_time(app, make_staff, staff_post
     with time_machine.travel(NOW, tick=False):
         code = account.totp_code()
         password_step(owner, account, staff_post)
-        assert staff_post(owner, "/staff/login/code", {"code": code}).headers["Location"] == "/staff/"
+        assert (
+            staff_post(owner, "/staff/login/code", {"code": code}).headers["Location"] == "/staff/"
+        )
         password_step(onlooker, account, staff_post)
         response = staff_post(onlooker, "/staff/login/code", {"code": code})
     assert response.status_code == 200
@@ -69,11 +73,15 @@ def test_a_recovery_code_logs_in_once(app, make_staff, staff_post):
     password_step(second, account, staff_post)
     assert staff_post(second, "/staff/login/code", {"code": code}).status_code == 200
     with app.app_context():
-        used = db.session.scalars(db.select(AuditEvent).filter_by(action="staff.recovery_code_used")).all()
+        used = db.session.scalars(
+            db.select(AuditEvent).filter_by(action="staff.recovery_code_used")
+        ).all()
     assert len(used) == 1
 
 
-def test_enrolment_shows_a_local_qr_code_and_needs_a_valid_code(app, client, make_staff, login_as_staff, staff_post):
+def test_enrolment_shows_a_local_qr_code_and_needs_a_valid_code(
+    app, client, make_staff, login_as_staff, staff_post
+):
     """Enrolment: QR code as a data URI, a wrong code keeps TOTP off, a right one turns it on
     and shows ten recovery codes once."""
     account = make_staff(totp=False)
@@ -98,7 +106,9 @@ def test_enrolment_shows_a_local_qr_code_and_needs_a_valid_code(app, client, mak
     assert "Du har 10 reservkoder kvar." in later
 
 
-def test_renewing_recovery_codes_asks_for_the_password_after_fifteen_minutes(client, make_staff, login_as_staff, staff_post):
+def test_renewing_recovery_codes_asks_for_the_password_after_fifteen_minutes(
+    client, make_staff, login_as_staff, staff_post
+):
     """New recovery codes are a sensitive change: an old login confirms the password first."""
     account = make_staff(totp=True)
     with time_machine.travel(NOW, tick=False) as clock:
