@@ -253,6 +253,17 @@ def end_all_sessions(user: StaffUser) -> None:
     )
 
 
+def view_account(user_id: int, *, actor_id: int) -> StaffUser | None:
+    """Open a colleague's account page; the audit log notes who looked at it."""
+    user = db.session.get(StaffUser, user_id)
+    if user is not None:
+        record_event(
+            "staff.viewed", actor_id=actor_id, subject_type="staff_user", subject_id=user.id
+        )
+        db.session.commit()
+    return user
+
+
 def list_staff() -> list[StaffUser]:
     """Every account, active ones first, by name."""
     return list(

@@ -53,7 +53,7 @@ def _account_or_404(user_id: int) -> StaffUser:
 @admin_only
 def account_detail(user_id: int):
     """One account: role, status, two-factor."""
-    user = _account_or_404(user_id)
+    user = staff_accounts.view_account(user_id, actor_id=current_user.id) or abort(404)
     return render_template(
         "staff/account_detail.html",
         user=user,

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from joans.extensions import db
+
 REDIS_URL = os.environ.get("JOANS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -158,9 +160,11 @@ def test_limits_are_shared_between_app_servers_through_redis(
 
     from joans import create_app
 
-    first_server = create_app(config).test_client()
+    first_app = create_app(config)
     locked, untouched = make_staff(), make_staff()
     for _ in range(3):
-        fail_login(first_server, staff_post, locked.email)
+        fail_login(first_app.test_client(), staff_post, locked.email)
+    with first_app.app_context():
+        db.engine.dispose()
     assert other_server(locked) == 429
     assert other_server(untouched) == 302
