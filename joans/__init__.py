@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from joans import commands, config, errors, i18n, logs, security
+from joans import commands, config, errors, i18n, logs, security, staff
 from joans.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from joans.services import mail as mail_service
 
@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
-    from joans import models  # noqa: F401 - every model must be known before migrations run
+    from joans import models, sqlite  # noqa: F401 - models registered, SQLite keys enforced
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(commands.PROJECT_ROOT / "migrations"))
@@ -58,7 +58,8 @@ def register_blueprints(app: Flask) -> None:
 
     Public blueprints carry no session cookie, so their forms are guarded by the cross-site
     check in :mod:`joans.security` instead of a session-bound CSRF token. Only their pages may
-    show the cookie banner and, after consent, Google Analytics.
+    show the cookie banner and, after consent, Google Analytics. The back office has a session,
+    and its forms carry Flask-WTF CSRF tokens as well.
     """
     from joans.consent.views import bp as consent_bp
     from joans.contact.views import bp as contact_bp
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         csrf.exempt(bp)
         app.register_blueprint(bp)
     app.extensions["joans.public_blueprints"] = frozenset(bp.name for bp in public_blueprints)
+    staff.init_app(app)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -89,6 +89,31 @@ class Defaults:
     # years is the period within which IMY can impose a fine (dataskyddslagen 6 kap. 3 §).
     CONSENT_LOG_RETENTION_DAYS = 5 * 365
 
+    # Staff sessions (OWASP ASVS 3.3): seconds without a request, and seconds since login, after
+    # which a session ends; seconds since the password was last entered after which exports and
+    # erasures ask for it again.
+    STAFF_IDLE_TIMEOUT = 30 * 60
+    STAFF_ABSOLUTE_TIMEOUT = 12 * 3600
+    STAFF_REAUTHENTICATE_AFTER = 15 * 60
+    # Failed login attempts allowed per client address and per account (ASVS 2.2.1: at most
+    # 100 an hour per account), in Flask-Limiter's notation.
+    STAFF_LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
+    STAFF_LOGIN_LIMIT_PER_ACCOUNT = "100 per hour"
+    # "Forgot password" requests per client address and per e-mail address.
+    STAFF_PASSWORD_LINK_LIMIT = "5 per hour"  # noqa: S105 - a rate, not a password
+    # Seconds an invitation link and a password-reset link stay valid.
+    STAFF_INVITATION_MAX_AGE = 7 * 24 * 3600
+    STAFF_PASSWORD_RESET_MAX_AGE = 3600
+    # Rows per page in the back office's lists.
+    STAFF_PAGE_SIZE = 50
+    # Days after deactivation at which a former colleague's account is anonymised; until then the
+    # audit trail can still name who did what.
+    STAFF_ACCOUNT_RETENTION_DAYS = 2 * 365
+    # Days after "customer until" at which a former customer's CRM data is deleted: long enough
+    # for the last invoice and its questions, short enough to honour "as long as you are a
+    # customer". Issued invoices are kept apart, for the bookkeeping period.
+    CUSTOMER_RETENTION_DAYS = 90
+
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from joans import security
 from joans.extensions import db
+from joans.staff import is_staff_path
 
 MESSAGES = {
     400: (_l("Bad request"), _l("We could not understand the request. Go back and try again.")),
@@ -58,7 +59,11 @@ def render_error(error: HTTPException):
     g.error_page = True
     security.reset_csp_sources()
     title, message = MESSAGES[error.code]
-    response = render_template("errors/error.html", code=error.code, title=title, message=message)
+    # Back-office errors keep the back office's layout: no public header, no cookie banner.
+    template = (
+        "staff/error.html" if request and is_staff_path(request.path) else "errors/error.html"
+    )
+    response = render_template(template, code=error.code, title=title, message=message)
     return response, error.code, _extra_headers(error)
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, current_app, g, request, url_for
+from flask_login import current_user
+
+from joans.staff import is_staff_path
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
 DEFAULT_LANGUAGE = "sv"
@@ -57,12 +60,25 @@ def _add_lang_code(endpoint: str, values: dict) -> None:
 
 
 def current_language() -> str:
-    """The language of this request: from its route, else from its path, else Swedish."""
+    """The language of this request: from its route, else from its path, else Swedish.
+
+    Back-office pages speak the language the staff member chose; before login, the browser's.
+    """
     if "lang_code" in g:
         return g.lang_code
+    if request and is_staff_path(request.path):
+        return _staff_language()
     if request and _is_english_path(request.path):
         return "en"
     return DEFAULT_LANGUAGE
+
+
+def _staff_language() -> str:
+    if "staff_language" in g:  # a page about one account, such as its invitation link
+        return g.staff_language
+    if current_user.is_authenticated:
+        return current_user.language
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
 def _is_english_path(path: str) -> bool:

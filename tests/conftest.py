@@ -8,14 +8,19 @@ session creates its own database on that server and drops it at the end.
 from __future__ import annotations
 
 import os
+import re
 import uuid
+from dataclasses import dataclass, field
 
+import pyotp
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
 from joans import create_app
 from joans.extensions import db
+from joans.models.staff import StaffUser
+from joans.services import staff_accounts, two_factor
 from tests.smtp import RecordingSMTPServer
 
 TEST_SECRET_KEY = "test-secret-key"
@@ -99,3 +104,100 @@ def smtp_server():
     server.start()
     yield server
     server.stop()
+
+
+# Staff accounts and login, for every feature whose tests use the back office.
+
+STAFF_PASSWORD = "a long staff password 🔑 with spaces"
+_CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass
+class StaffAccount:
+    """A staff account made for a test, with the secrets the test needs to log in."""
+
+    id: int
+    email: str
+    role: str
+    password: str = STAFF_PASSWORD
+    totp_secret: str | None = None
+    recovery_codes: list[str] = field(default_factory=list)
+
+    def totp_code(self, step: int | None = None) -> str:
+        """The authenticator app's code for ``step`` (default: now)."""
+        step = two_factor.current_step() if step is None else step
+        return pyotp.TOTP(self.totp_secret).generate_otp(step)
+
+
+@pytest.fixture
+def make_staff(app):
+    """Create an account: ``make_staff(role="admin")``; admins get TOTP unless ``totp=False``."""
+    counter = iter(range(1, 1000))
+
+    def make(email=None, *, name="Testa Testsson", role="staff", language="sv", totp=None,
+             password=STAFF_PASSWORD) -> StaffAccount:  # fmt: skip
+        email = email or f"staff{next(counter)}@joans.se"
+        totp = role == "admin" if totp is None else totp
+        with app.app_context():
+            user = staff_accounts.create_staff_user(
+                email, name=name, role=role, language=language, password=password
+            )
+            account = StaffAccount(id=user.id, email=user.email, role=role, password=password)
+            if totp:
+                user.totp_secret = account.totp_secret = two_factor.new_secret()
+                account.recovery_codes = two_factor.new_recovery_codes(user)
+                db.session.commit()
+        return account
+
+    return make
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token of the first form in a page."""
+    match = _CSRF_FIELD.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def staff_post():
+    """POST a back-office form with a valid CSRF token: ``staff_post(client, url, data)``."""
+
+    def post(client, url, data=None, **options):
+        page = client.get("/staff/login", follow_redirects=True)
+        return client.post(
+            url, data={**(data or {}), "csrf_token": csrf_token_in(page.text)}, **options
+        )
+
+    return post
+
+
+def _unused_totp_step(app, account: StaffAccount) -> int:
+    with app.app_context():
+        last = db.session.get(StaffUser, account.id).totp_last_step or 0
+    now = two_factor.current_step()
+    # Codes are single use: a test that logs in twice within 30 s takes the next step's code.
+    return next(step for step in (now, now + 1) if step > last)
+
+
+@pytest.fixture
+def login_as_staff(app, make_staff, staff_post):
+    """Log a test client in through the real login pages: ``login_as_staff(client, role="admin")``.
+
+    Pass an account from ``make_staff`` to log in as it; returns the account.
+    """
+
+    def login(client, account: StaffAccount | None = None, *, role: str = "staff") -> StaffAccount:
+        account = account or make_staff(role=role)
+        response = staff_post(
+            client, "/staff/login", {"email": account.email, "password": account.password}
+        )
+        assert response.status_code == 302, "the password step failed"
+        if account.totp_secret:
+            code = account.totp_code(_unused_totp_step(app, account))
+            response = staff_post(client, "/staff/login/code", {"code": code})
+        assert response.status_code == 302
+        assert "/staff/login" not in response.headers["Location"], "the login failed"
+        return account
+
+    return login

@@ -2,6 +2,19 @@
 
 from joans.models.audit import AuditEvent
 from joans.models.consent import ConsentRecord
+from joans.models.crm import Company, Contact, Note, SearchTerm
 from joans.models.leads import CallbackRequest
+from joans.models.staff import RecoveryCode, StaffSession, StaffUser
 
-__all__ = ["AuditEvent", "CallbackRequest", "ConsentRecord"]
+__all__ = [
+    "AuditEvent",
+    "CallbackRequest",
+    "Company",
+    "ConsentRecord",
+    "Contact",
+    "Note",
+    "RecoveryCode",
+    "SearchTerm",
+    "StaffSession",
+    "StaffUser",
+]

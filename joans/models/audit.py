@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joans.extensions import db
+from joans.models.staff import StaffUser
 from joans.models.types import UTCDateTime, utcnow
 from joans.privacy.registry import not_personal
 
@@ -20,12 +21,16 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_event"
+    # The audit viewer lists the events of one record.
+    __table_args__ = (Index("ix_audit_event_subject", "subject_type", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # The staff member who acted; None for the system (jobs) and for anonymous visitors.
-    actor_id: Mapped[int | None] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True, info=not_personal())
     subject_type: Mapped[str | None] = mapped_column(String(64), info=not_personal())
     subject_id: Mapped[int | None]
     details: Mapped[dict] = mapped_column(JSON, default=dict, info=not_personal())
+
+    actor: Mapped[StaffUser | None] = relationship()

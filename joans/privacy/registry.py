@@ -29,6 +29,7 @@ class Category(StrEnum):
     ONLINE = "online"  # identifiers of a browser or device (consent ids)
     ENQUIRY = "enquiry"  # what a visitor asked us about, and the language to answer in
     ACCOUNT = "account"  # staff accounts
+    NOTES = "notes"  # free text staff wrote about a customer
 
 
 class Purpose(StrEnum):

@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, String, cast, delete, func, or_, select, update
 
 from joans.extensions import db
 from joans.models.consent import ConsentRecord
+from joans.models.crm import Company, Contact
 from joans.models.leads import CallbackRequest
+from joans.models.staff import StaffSession, StaffUser
 from joans.services.audit import record_event
 
 
@@ -52,6 +54,9 @@ class RetentionRule:
     expired: Callable[[datetime], ColumnElement[bool]]
     limit: Callable[[], str]
     anonymise: dict[str, object] | None = None
+    # Rows of other tables that belong to an expiring row and go with it, as (model, the
+    # column that points at the expiring row); the database cascades to anything further down.
+    dependents: tuple[tuple[type, ColumnElement], ...] = ()
 
     def count_expired(self, now: datetime) -> int:
         """How many rows have expired at ``now``."""
@@ -60,6 +65,9 @@ class RetentionRule:
 
     def apply(self, now: datetime) -> int:
         """Delete or anonymise the rows expired at ``now``; returns how many (caller commits)."""
+        expired_ids = select(self.model.id).where(self.expired(now))
+        for model, column in self.dependents:
+            db.session.execute(delete(model).where(column.in_(expired_ids)))
         if self.action is Action.DELETE:
             statement = delete(self.model).where(self.expired(now))
         else:
@@ -110,6 +118,14 @@ def _record_purge(results: list[PurgeResult]) -> None:
 # --- The rules -------------------------------------------------------------------------------
 
 
+def _days(setting: str) -> timedelta:
+    return timedelta(days=current_app.config[setting])
+
+
+def _seconds(setting: str) -> timedelta:
+    return timedelta(seconds=current_app.config[setting])
+
+
 def callback_max_age() -> timedelta:
     """How long a call-back request nobody handled is kept (``CALLBACK_MAX_AGE_DAYS``)."""
     return timedelta(days=current_app.config["CALLBACK_MAX_AGE_DAYS"])
@@ -137,10 +153,6 @@ register(
 )
 
 
-def _consent_log_retention() -> timedelta:
-    return timedelta(days=current_app.config["CONSENT_LOG_RETENTION_DAYS"])
-
-
 register(
     RetentionRule(
         name="consent_log",
@@ -149,9 +161,85 @@ register(
         what="records of cookie choices",
         why="GDPR art. 7(1): we must be able to show consent; no longer than a complaint can be "
         "pursued",
-        expired=lambda now: ConsentRecord.recorded_at <= now - _consent_log_retention(),
+        expired=lambda now: ConsentRecord.recorded_at <= now - _days("CONSENT_LOG_RETENTION_DAYS"),
         limit=lambda: (
-            f"older than {_consent_log_retention().days} days (CONSENT_LOG_RETENTION_DAYS)"
+            f"older than {_days('CONSENT_LOG_RETENTION_DAYS').days} days "
+            "(CONSENT_LOG_RETENTION_DAYS)"
         ),
+    )
+)
+
+
+def _staff_session_expired(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        StaffSession.ended_at.is_not(None),
+        StaffSession.last_seen_at <= now - _seconds("STAFF_IDLE_TIMEOUT"),
+        StaffSession.created_at <= now - _seconds("STAFF_ABSOLUTE_TIMEOUT"),
+    )
+
+
+register(
+    RetentionRule(
+        name="staff_session",
+        model=StaffSession,
+        action=Action.DELETE,
+        what="staff sessions that were logged out or timed out",
+        why="a session that can no longer be used has no purpose",
+        expired=_staff_session_expired,
+        limit=lambda: "ended, idle for STAFF_IDLE_TIMEOUT or older than STAFF_ABSOLUTE_TIMEOUT",
+    )
+)
+
+
+def _staff_account_expired(now: datetime) -> ColumnElement[bool]:
+    return (
+        StaffUser.active.is_(False)
+        & (StaffUser.deactivated_at <= now - _days("STAFF_ACCOUNT_RETENTION_DAYS"))
+        & (StaffUser.name != "")  # not anonymised yet
+    )
+
+
+register(
+    RetentionRule(
+        name="staff_account",
+        model=StaffUser,
+        action=Action.ANONYMISE,
+        what="accounts of former staff",
+        why="the account stays so the audit trail points somewhere; the person's name, address "
+        "and credentials go once the trail no longer needs them",
+        expired=_staff_account_expired,
+        limit=lambda: (
+            f"deactivated {_days('STAFF_ACCOUNT_RETENTION_DAYS').days} days ago "
+            "(STAFF_ACCOUNT_RETENTION_DAYS)"
+        ),
+        # The address stays unique, so the row still satisfies its constraint.
+        anonymise={
+            "name": "",
+            "email": "former-staff-" + cast(StaffUser.id, String) + "@invalid",
+            "password_hash": None,
+            "totp_secret": None,
+        },
+    )
+)
+
+
+def _former_customer(now: datetime) -> ColumnElement[bool]:
+    return Company.customer_until <= (now - _days("CUSTOMER_RETENTION_DAYS")).date()
+
+
+register(
+    RetentionRule(
+        name="customer",
+        model=Company,
+        action=Action.DELETE,
+        what="former customers: the company, its contacts and the notes about them",
+        why="the privacy policy: company and personal data are kept for as long as you are a "
+        "customer",
+        expired=_former_customer,
+        limit=lambda: (
+            f"customer until more than {_days('CUSTOMER_RETENTION_DAYS').days} days ago "
+            "(CUSTOMER_RETENTION_DAYS)"
+        ),
+        dependents=((Contact, Contact.company_id),),
     )
 )

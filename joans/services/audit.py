@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import selectinload
+
 from joans.extensions import db
 from joans.models.audit import AuditEvent
 
@@ -27,3 +34,45 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit log viewer asks for; every part is optional."""
+
+    actor_id: int | None = None
+    action: str | None = None
+    subject_type: str | None = None
+    subject_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def list_events(filters: AuditFilter, *, page: int, per_page: int, timezone: str) -> Pagination:
+    """Events matching ``filters``, newest first; dates are whole days in ``timezone``."""
+    query = db.select(AuditEvent).options(selectinload(AuditEvent.actor))
+    if filters.actor_id:
+        query = query.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.subject_type and filters.subject_id:
+        query = query.where(
+            AuditEvent.subject_type == filters.subject_type,
+            AuditEvent.subject_id == filters.subject_id,
+        )
+    zone = ZoneInfo(timezone)
+    if filters.date_from:
+        start = datetime.combine(filters.date_from, time.min, zone)
+        query = query.where(AuditEvent.occurred_at >= start)
+    if filters.date_to:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, zone)
+        query = query.where(AuditEvent.occurred_at < end)
+    query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def recorded_actions() -> list[str]:
+    """Every action name in the log, for the viewer's filter."""
+    return list(
+        db.session.scalars(db.select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )

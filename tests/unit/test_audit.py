@@ -9,19 +9,22 @@ from joans.models import AuditEvent
 from joans.services.audit import record_event
 
 
-def test_event_is_stored_with_the_time_and_only_the_details_given(app):
+def test_event_is_stored_with_the_time_and_only_the_details_given(app, make_staff):
     """The caller's commit stores the event with an aware UTC timestamp."""
+    actor = make_staff()
     with (
         app.app_context(),
         time_machine.travel(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), tick=False),
     ):
-        record_event("company.viewed", actor_id=7, subject_type="company", subject_id=42)
+        record_event("company.viewed", actor_id=actor.id, subject_type="company", subject_id=42)
         db.session.commit()
         db.session.expire_all()
-        (event,) = db.session.scalars(db.select(AuditEvent)).all()
+        (event,) = db.session.scalars(
+            db.select(AuditEvent).filter_by(action="company.viewed")
+        ).all()
     assert event.occurred_at == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     assert (event.actor_id, event.action, event.subject_type, event.subject_id) == (
-        7,
+        actor.id,
         "company.viewed",
         "company",
         42,

@@ -179,18 +179,19 @@ def test_open_requests_are_listed_oldest_first_with_age_and_deadline(app):
         assert listed[0].delete_by == datetime(2026, 5, 31, 8, 0, tzinfo=UTC)
 
 
-def test_marking_handled_deletes_the_request_and_audits_only_the_fact(app):
+def test_marking_handled_deletes_the_request_and_audits_only_the_fact(app, make_staff):
     """The row is gone; the audit event names the request id and the staff member, nothing more."""
+    staff = make_staff()
     request_id = submit(app)
     other_id = submit(app, name="Someone Else")
     with app.app_context():
-        assert mark_callback_handled(request_id, actor_id=7) is True
+        assert mark_callback_handled(request_id, actor_id=staff.id) is True
         assert db.session.get(CallbackRequest, request_id) is None
     assert [callback.id for callback in stored(app)] == [other_id]
     event = audit_events(app)[-1]
     assert (event.action, event.actor_id, event.subject_type, event.subject_id) == (
         "callback_request.handled",
-        7,
+        staff.id,
         "callback_request",
         request_id,
     )
@@ -198,11 +199,12 @@ def test_marking_handled_deletes_the_request_and_audits_only_the_fact(app):
     assert_no_personal_data(repr([(e.action, e.details) for e in audit_events(app)]))
 
 
-def test_marking_a_request_handled_twice_records_it_once(app):
+def test_marking_a_request_handled_twice_records_it_once(app, make_staff):
     """Two staff members pressing the button: the second learns it is already gone."""
+    first, second = make_staff(), make_staff()
     request_id = submit(app)
     with app.app_context():
-        assert mark_callback_handled(request_id, actor_id=7) is True
-        assert mark_callback_handled(request_id, actor_id=8) is False
+        assert mark_callback_handled(request_id, actor_id=first.id) is True
+        assert mark_callback_handled(request_id, actor_id=second.id) is False
     handled = [e for e in audit_events(app) if e.action == "callback_request.handled"]
-    assert [event.actor_id for event in handled] == [7]
+    assert [event.actor_id for event in handled] == [first.id]

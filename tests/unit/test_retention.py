@@ -200,3 +200,120 @@ def test_consent_records_go_after_the_configured_retention(app):
         purge(now)
         remaining = db.session.scalars(select(ConsentRecord.consent_id)).all()
     assert remaining == ["young"]
+
+
+def test_staff_sessions_go_once_they_can_no_longer_be_used(app, make_staff):
+    """Ended, idle and too-old sessions are deleted; a live one stays."""
+    from joans.models import StaffSession
+    from joans.privacy.retention import purge
+
+    account = make_staff()
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    sessions = {
+        "live": {
+            "created_at": now - timedelta(hours=1),
+            "last_seen_at": now - timedelta(minutes=5),
+        },
+        "ended": {"created_at": now - timedelta(hours=1), "last_seen_at": now, "ended_at": now},
+        "idle": {
+            "created_at": now - timedelta(hours=1),
+            "last_seen_at": now - timedelta(minutes=31),
+        },
+        "old": {"created_at": now - timedelta(hours=12), "last_seen_at": now},
+    }
+    with app.app_context():
+        for token, times in sessions.items():
+            db.session.add(StaffSession(user_id=account.id, token_hash=token,
+                                        authenticated_at=times["created_at"], **times))  # fmt: skip
+        db.session.commit()
+        purge(now)
+        assert db.session.scalars(select(StaffSession.token_hash)).all() == ["live"]
+
+
+def test_former_staff_accounts_are_anonymised_after_the_retention_period(app, make_staff):
+    """Two years after deactivation the name, address and credentials go; the row stays."""
+    from joans.models import StaffUser
+    from joans.privacy.retention import purge
+    from joans.services.staff_accounts import deactivate
+
+    admin = make_staff(role="admin")
+    leaver, recent, current = (make_staff(name=name) for name in ("Lena L", "Rut Ny", "Kvar K"))
+    deactivated_on = datetime(2024, 5, 1, tzinfo=UTC)
+    with app.app_context():
+        with time_machine.travel(deactivated_on, tick=False):
+            deactivate(db.session.get(StaffUser, leaver.id), actor_id=admin.id)
+        with time_machine.travel(deactivated_on + timedelta(days=400), tick=False):
+            deactivate(db.session.get(StaffUser, recent.id), actor_id=admin.id)
+        now = deactivated_on + timedelta(days=730)
+        dry_run = {result.rule.name: result.count for result in purge(now, dry_run=True)}
+        assert dry_run["staff_account"] == 1
+        purge(now)
+        purge(now)  # a second run changes nothing more
+        users = {user.id: user for user in db.session.scalars(select(StaffUser))}
+    assert users[leaver.id].name == ""
+    assert users[leaver.id].email == f"former-staff-{leaver.id}@invalid"
+    assert users[leaver.id].password_hash is None
+    assert users[recent.id].name == "Rut Ny"
+    assert users[current.id].name == "Kvar K"
+    assert audit_count(app, "privacy.purge") == 1
+
+
+def audit_count(app, action: str) -> int:
+    """How many audit events of ``action`` exist."""
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
+        )
+
+
+def test_deactivation_removes_the_second_factor(app, make_staff):
+    """A deactivated account keeps no TOTP secret and no recovery codes."""
+    from joans.models import RecoveryCode, StaffUser
+    from joans.services.staff_accounts import deactivate
+
+    admin, leaver = make_staff(role="admin"), make_staff(role="admin")
+    with app.app_context():
+        deactivate(db.session.get(StaffUser, leaver.id), actor_id=admin.id)
+        user = db.session.get(StaffUser, leaver.id)
+        assert user.totp_secret is None
+        assert user.deactivated_at is not None
+        codes = (
+            select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == leaver.id)
+        )
+        assert db.session.scalar(codes) == 0
+
+
+def test_former_customers_go_with_their_contacts_notes_and_search_terms(app, make_staff):
+    """CUSTOMER_RETENTION_DAYS after "customer until", everything the CRM holds on them goes."""
+    from datetime import date
+
+    from joans.models import Company, Contact, Note, SearchTerm
+    from joans.privacy.retention import purge
+    from joans.services import crm
+
+    staff = make_staff()
+    today = date(2026, 6, 1)
+    until = {"gone": today - timedelta(days=91), "grace": today - timedelta(days=89), "now": None}
+    with app.app_context():
+        companies = {}
+        for key, customer_until in until.items():
+            company = crm.create_company(
+                {"name": f"Bolag {key}", "customer_since": date(2020, 1, 1),
+                 "customer_until": customer_until}, actor_id=staff.id)  # fmt: skip
+            contact = crm.create_contact(
+                {"first_name": "Karin", "last_name": f"Kund {key}", "company_id": company.id},
+                actor_id=staff.id,
+            )
+            crm.add_note(body=f"Ringde {key}", actor_id=staff.id, contact=contact)
+            crm.add_note(body=f"Avtal {key}", actor_id=staff.id, company=company)
+            companies[key] = company.id
+        db.session.commit()
+        purge(datetime(2026, 6, 1, 12, tzinfo=UTC))
+        names = db.session.scalars(select(Company.name).order_by(Company.name)).all()
+        last_names = db.session.scalars(select(Contact.last_name).order_by(Contact.last_name)).all()
+        notes = db.session.scalars(select(Note.body).order_by(Note.body)).all()
+        terms = db.session.scalars(select(SearchTerm.term)).all()
+    assert names == ["Bolag grace", "Bolag now"]
+    assert last_names == ["Kund grace", "Kund now"]
+    assert notes == ["Avtal grace", "Avtal now", "Ringde grace", "Ringde now"]
+    assert not any("gone" in term for term in terms)

@@ -20,18 +20,18 @@ def app_config():
 
 @pytest.fixture
 def app(app):
-    """The app with a staff-like page and a failing public page, both on the public layout."""
+    """The app with an internal page and failing public pages, all on the public layout."""
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     # A page outside the public blueprints that extends the public layout by mistake.
-    staff = Blueprint("staff", __name__, url_prefix="/staff")
+    internal = Blueprint("internal", __name__, url_prefix="/internal")
 
-    @staff.get("/")
-    def dashboard():
+    @internal.get("/")
+    def overview():
         return render_template_string(LAYOUT_PAGE)
 
-    # A localised page of the same staff blueprint: still not public.
-    @localized_route(staff, {"sv": "/installningar", "en": "/en/settings"}, page=False)
+    # A localised page of the same blueprint: still not public.
+    @localized_route(internal, {"sv": "/installningar", "en": "/en/settings"}, page=False)
     def preferences():
         return render_template_string(LAYOUT_PAGE)
 
@@ -54,7 +54,7 @@ def app(app):
 
         abort(404)
 
-    app.register_blueprint(staff)
+    app.register_blueprint(internal)
     app.register_blueprint(broken)
     app.extensions["joans.public_blueprints"] |= {"broken"}
     return app
@@ -74,7 +74,7 @@ def test_a_page_of_the_failing_blueprint_carries_ga_when_it_succeeds(client):
     assert carries_google(client.get("/en/whole"))
 
 
-@pytest.mark.parametrize("url", ["/staff/", "/staff/installningar", "/staff/en/settings"])
+@pytest.mark.parametrize("url", ["/internal/", "/internal/installningar", "/internal/en/settings"])
 def test_pages_outside_the_public_blueprints_never_carry_ga_or_the_banner(client, url):
     """C11: even a page that extends the public layout gets no GA, no banner, no Google CSP."""
     html = client.get(url).get_data(as_text=True)
@@ -101,3 +101,16 @@ def test_error_pages_never_carry_ga_even_after_accept(client, url, status):
 def test_error_pages_show_no_banner_before_a_choice(client):
     """The banner belongs to pages, not to error answers."""
     assert banner_html(client.get("/en/missing").get_data(as_text=True)) is None
+
+
+@pytest.mark.parametrize("url", ["/staff/", "/staff/companies", "/staff/search", "/staff/nope"])
+def test_staff_pages_never_carry_ga_or_the_banner_even_after_accept(client, login_as_staff, url):
+    """C11: a staff member who accepted statistics on the public site is not tracked at work."""
+    choose(client, "accept")
+    assert carries_google(client.get("/"))  # the same browser gets GA on public pages
+    assert not carries_google(client.get("/staff/login"))
+    login_as_staff(client)
+    response = client.get(url)
+    assert response.status_code in {200, 404}
+    assert not carries_google(response)
+    assert banner_html(response.get_data(as_text=True)) is None

@@ -1,0 +1,49 @@
+"""The back office under ``/staff``: login, the CRM and the admin pages.
+
+Only here does the site set a cookie: the staff session, with Flask-WTF CSRF tokens on every form.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+
+URL_PREFIX = "/staff"
+
+
+def is_staff_path(path: str) -> bool:
+    """Whether ``path`` is in the back office."""
+    return path == URL_PREFIX or path.startswith(URL_PREFIX + "/")
+
+
+def init_app(app: Flask) -> None:
+    """Mount the back office: blueprint, session cookie rules, login manager, headers."""
+    from joans.services.crm import display_organisation_number
+    from joans.staff import session
+    from joans.staff.cli import staff_cli
+    from joans.staff.views import bp
+    from joans.validation import format_phone
+
+    app.register_blueprint(bp)  # not csrf.exempt: staff forms carry session-bound CSRF tokens
+    session.init_app(app)
+    app.cli.add_command(staff_cli)
+    app.add_template_filter(format_phone, "phone")
+    app.add_template_filter(display_organisation_number, "organisation_number")
+    app.after_request(_staff_headers)
+    app.context_processor(_staff_context)
+
+
+def _staff_headers(response):
+    if is_staff_path(request.path):
+        # Back-office pages hold personal data: no cache may keep them and no search engine
+        # may list them, error pages included.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _staff_context() -> dict:
+    # The only place templates get current_user: public pages never read the staff session.
+    if request and is_staff_path(request.path):
+        return {"current_user": current_user}
+    return {}

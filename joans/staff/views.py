@@ -1,0 +1,16 @@
+"""The back-office views, one module per resource, all on the ``staff`` blueprint."""
+
+from joans.staff import (  # noqa: F401 - importing a module registers its views
+    account,
+    accounts,
+    audit,
+    auth,
+    companies,
+    contacts,
+    dashboard,
+    exports,
+    search,
+)
+from joans.staff.blueprint import bp
+
+__all__ = ["bp"]
