@@ -20,7 +20,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
-from joans.models.leads import SERVICES
+from joans.models.leads import SERVICE_LABELS, SERVICES
 from joans.validation import Normalised, normalise_phone
 
 STARTED_SALT = "joans.contact.form-started"
@@ -28,13 +28,6 @@ STARTED_SALT = "joans.contact.form-started"
 # replayed forever.
 FORM_LIFETIME_SECONDS = 12 * 60 * 60
 NAME_MAX_LENGTH = 100
-
-SERVICE_LABELS = {
-    "websites": _l("Websites"),
-    "hosting": _l("Hosting"),
-    "email": _l("E-mail"),
-    "domains": _l("Domain names"),
-}
 
 # Joiners are format characters that some scripts and names need; other invisible characters
 # (controls, bidirectional overrides, private use) only hide or disguise what staff would read.

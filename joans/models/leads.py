@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +18,13 @@ _CALLBACK = {"purpose": Purpose.CALLBACK, "basis": Basis.CONTRACT, "retention": 
 
 # The services a visitor can say they are interested in: codes, never free text, because the
 # privacy policy promises that the form collects a name and a phone number and nothing more.
-SERVICES = ("websites", "hosting", "email", "domains")
+SERVICE_LABELS = {
+    "websites": _l("Websites"),
+    "hosting": _l("Hosting"),
+    "email": _l("E-mail"),
+    "domains": _l("Domain names"),
+}
+SERVICES = tuple(SERVICE_LABELS)
 
 
 class CallbackRequest(db.Model):

@@ -11,7 +11,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
@@ -22,9 +22,6 @@ from joans.models.types import utcnow
 from joans.privacy.retention import callback_deadline, callback_max_age
 from joans.services.audit import record_event
 from joans.services.mail import send_email
-
-# The staff area serves the inbox of open requests here.
-STAFF_INBOX_PATH = "/staff/callbacks"
 
 
 def submit_callback_request(
@@ -49,7 +46,7 @@ def notify_staff(request_id: int) -> None:
     """E-mail each configured staff address a link to the inbox; log failures, never raise."""
     language = current_app.config["CALLBACK_NOTIFY_LANGUAGE"]
     context = {
-        "inbox_url": absolute_url(STAFF_INBOX_PATH),
+        "inbox_url": absolute_url(url_for("staff.callbacks")),
         "max_age_days": callback_max_age().days,
         "language_code": language,
     }

@@ -65,6 +65,12 @@ class WeeklyConsentCounts:
     # Refusals by the browser's privacy signal; already counted in ``declined``.
     declined_by_signal: int = 0
 
+    @property
+    def acceptance_rate(self) -> float | None:
+        """Acceptances as a share of all choices that week; None in a week without any."""
+        choices = self.accepted + self.declined + self.withdrawn
+        return self.accepted / choices if choices else None
+
 
 def weekly_consent_counts(
     weeks: int = 12, *, now: datetime | None = None

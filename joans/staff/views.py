@@ -5,11 +5,13 @@ from joans.staff import (  # noqa: F401 - importing a module registers its views
     accounts,
     audit,
     auth,
+    callbacks,
     companies,
     contacts,
     dashboard,
     exports,
     search,
+    statistics,
 )
 from joans.staff.blueprint import bp
 

@@ -87,6 +87,7 @@ STAFF_URLS = [
     "/staff/accounts",
     "/staff/audit",
     "/staff/export",
+    "/staff/callbacks",
     "/staff/missing",
 ]
 
@@ -130,3 +131,23 @@ def test_no_cookie_but_the_session_and_none_on_public_pages(tab, make_staff):
     before = tab.context.cookies()
     page.goto("/")
     assert tab.context.cookies() == before
+
+
+def test_handle_a_call_back_request_from_the_dashboard(tab, app, make_staff):
+    """A request left on the site shows on the dashboard; "Called, delete" removes it."""
+    from joans.services.callbacks import submit_callback_request
+
+    with app.test_request_context("/kontakt"):
+        submit_callback_request(name="Märta Ödmark", phone="+46701234567", service="hosting",
+                                language="sv")  # fmt: skip
+    page = tab.page
+    log_in(page, make_staff())
+    page.get_by_role("link", name="1 person väntar på att bli uppringd").click()
+    row = page.get_by_role("row", name="Märta Ödmark")
+    assert "070-123 45 67" in row.inner_text()
+    assert axe_violations(page) == []
+    row.get_by_role("button", name="Ringt, radera").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Klart. Förfrågan och numret är raderade.").is_visible()
+    assert page.get_by_text("Ingen väntar på att bli uppringd.").is_visible()
+    assert tab.console_errors == []

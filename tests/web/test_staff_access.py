@@ -37,6 +37,7 @@ SAMPLE_VALUES = {
     "kind": "companies",
     "purpose": "reset",
     "token": "x",
+    "request_id": 1,
 }
 
 
