@@ -113,6 +113,9 @@ class Defaults:
     # for the last invoice and its questions, short enough to honour "as long as you are a
     # customer". Issued invoices are kept apart, for the bookkeeping period.
     CUSTOMER_RETENTION_DAYS = 90
+    # Days an answered data-subject request is kept after it was closed (GDPR art. 5(2)): a
+    # complaint to IMY about how it was handled can come years later.
+    DATA_REQUEST_RETENTION_DAYS = 3 * 365
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
     PROXY_FIX_X_FOR = 0

@@ -3,6 +3,7 @@
 from joans.models.audit import AuditEvent
 from joans.models.consent import ConsentRecord
 from joans.models.crm import Company, Contact, Note, SearchTerm
+from joans.models.data_requests import DataSubjectRequest
 from joans.models.leads import CallbackRequest
 from joans.models.staff import RecoveryCode, StaffSession, StaffUser
 
@@ -12,6 +13,7 @@ __all__ = [
     "Company",
     "ConsentRecord",
     "Contact",
+    "DataSubjectRequest",
     "Note",
     "RecoveryCode",
     "SearchTerm",

@@ -42,6 +42,7 @@ class Purpose(StrEnum):
     CRM = "crm"
     STATISTICS = "statistics"
     SECURITY = "security"
+    DATA_REQUESTS = "data_requests"  # answering people who ask to see or delete their data
 
 
 class Basis(StrEnum):

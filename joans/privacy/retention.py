@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, String, cast, delete, func, or_, select, u
 from joans.extensions import db
 from joans.models.consent import ConsentRecord
 from joans.models.crm import Company, Contact
+from joans.models.data_requests import DataSubjectRequest
 from joans.models.leads import CallbackRequest
 from joans.models.staff import StaffSession, StaffUser
 from joans.services.audit import record_event
@@ -241,5 +242,24 @@ register(
             "(CUSTOMER_RETENTION_DAYS)"
         ),
         dependents=((Contact, Contact.company_id),),
+    )
+)
+
+
+register(
+    RetentionRule(
+        name="data_request",
+        model=DataSubjectRequest,
+        action=Action.DELETE,
+        what="answered requests to see, correct or delete data",
+        why="GDPR art. 5(2): we must be able to show how a request was answered, for as long as "
+        "a complaint about it can be made",
+        expired=lambda now: (
+            DataSubjectRequest.closed_at <= now - _days("DATA_REQUEST_RETENTION_DAYS")
+        ),
+        limit=lambda: (
+            f"closed more than {_days('DATA_REQUEST_RETENTION_DAYS').days} days ago "
+            "(DATA_REQUEST_RETENTION_DAYS)"
+        ),
     )
 )

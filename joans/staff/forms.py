@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from joans.i18n import LANGUAGES
 from joans.models.staff import ROLES
+from joans.models.types import utcnow
 from joans.services import crm, passwords
 from joans.validation import (
     Normalised,
@@ -335,3 +336,76 @@ class AuditFilterForm(FlaskForm):
     subject_id = HiddenField()
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+
+
+KIND_LABELS = {
+    "access": _l("See their data (access)"),
+    "erasure": _l("Delete their data (erasure)"),
+    "rectification": _l("Correct their data (rectification)"),
+    "objection": _l("Stop a use of their data (objection)"),
+}
+IDENTITY_CHECK_LABELS = {
+    "email_on_file": _l("The request came from the e-mail address we hold"),
+    "phone_on_file": _l("We called the phone number we hold"),
+    "id_document": _l("A valid ID document was shown"),
+    "in_person": _l("Known contact, met in person"),
+}
+
+
+class DataRequestForm(StaffForm):
+    """A request from a person about their data, as received."""
+
+    kind = SelectField(
+        _l("The request"),
+        choices=[SelectChoice(value, label) for value, label in KIND_LABELS.items()],
+    )
+    received_on = DateField(
+        _l("Received on"),
+        description=_l("The answer is due one month later."),
+        validators=[_required(_l("Enter the date the request came in."))],
+    )
+    requester_name = StringField(
+        _l("Name of the person asking"),
+        validators=[_required(_l("Enter the name of the person asking.")), _max(200)],
+    )
+    requester_email = EmailField(
+        _l("Their e-mail address"),
+        validators=[
+            Optional(),
+            Email(
+                message=_l("Enter an e-mail address like name@example.se."),
+                check_deliverability=False,
+            ),
+            _max(254),
+        ],
+        filters=[lambda value: value.lower() if isinstance(value, str) else value],
+    )
+    language = SelectField(_l("Answer in"), choices=_language_choices())
+    company_id = HiddenField()
+    contact_id = HiddenField()
+    submit = SubmitField(_l("Register the request"))
+
+    def validate_received_on(self, field) -> None:
+        """A request cannot arrive in the future."""
+        if field.data and field.data > utcnow().date():
+            raise ValidationError(_l("The date cannot be in the future."))
+
+
+class IdentityCheckForm(StaffForm):
+    """How the requester's identity was confirmed."""
+
+    method = SelectField(
+        _l("How did you confirm who is asking?"),
+        choices=[SelectChoice(value, label) for value, label in IDENTITY_CHECK_LABELS.items()],
+    )
+    submit = SubmitField(_l("Record the check"))
+
+
+class CloseRequestForm(StaffForm):
+    """What was done and answered."""
+
+    note = TextAreaField(
+        _l("What was done and answered"),
+        validators=[_required(_l("Write what was done and answered.")), _max(5000)],
+    )
+    submit = SubmitField(_l("Close the request"))

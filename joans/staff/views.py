@@ -9,6 +9,7 @@ from joans.staff import (  # noqa: F401 - importing a module registers its views
     companies,
     contacts,
     dashboard,
+    data_requests,
     exports,
     search,
     statistics,

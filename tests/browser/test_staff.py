@@ -88,6 +88,8 @@ STAFF_URLS = [
     "/staff/audit",
     "/staff/export",
     "/staff/callbacks",
+    "/staff/requests",
+    "/staff/requests/new",
     "/staff/missing",
 ]
 

@@ -317,3 +317,26 @@ def test_former_customers_go_with_their_contacts_notes_and_search_terms(app, mak
     assert last_names == ["Kund grace", "Kund now"]
     assert notes == ["Avtal grace", "Avtal now", "Ringde grace", "Ringde now"]
     assert not any("gone" in term for term in terms)
+
+
+def test_answered_data_requests_go_after_their_retention(app, make_staff):
+    """A request closed more than DATA_REQUEST_RETENTION_DAYS ago is deleted; open ones stay."""
+    from datetime import date
+
+    from joans.models import DataSubjectRequest
+    from joans.privacy.retention import purge
+
+    staff = make_staff()
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    closed = {"old": now - timedelta(days=1095), "recent": now - timedelta(days=1094), "open": None}
+    with app.app_context():
+        for name, closed_at in closed.items():
+            db.session.add(DataSubjectRequest(
+                kind="access", received_on=date(2023, 1, 1), due_on=date(2023, 2, 1),
+                requester_name=name, registered_by_id=staff.id, closed_at=closed_at,
+                closed_by_id=staff.id if closed_at else None,
+            ))  # fmt: skip
+        db.session.commit()
+        purge(now)
+        names = db.session.scalars(select(DataSubjectRequest.requester_name)).all()
+    assert sorted(names) == ["open", "recent"]

@@ -1,0 +1,140 @@
+"""Data-subject requests: register, check identity, see what is due, close with the answer."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from sqlalchemy import select
+
+from joans.extensions import db
+from joans.models.crm import Contact
+from joans.models.data_requests import DataSubjectRequest, IdentityCheck, RequestKind
+from joans.models.types import utcnow
+from joans.services.audit import record_event
+
+
+def due_date(received_on: date) -> date:
+    """One month after receipt (GDPR art. 12(3)).
+
+    A period of one month ends on the same date of the next month, or on that month's last day
+    when it has no such date (Regulation 1182/71 art. 3(2)(c)): 31 January gives 28 or 29
+    February.
+    """
+    if received_on.month == 12:
+        year, month = received_on.year + 1, 1
+    else:
+        year, month = received_on.year, received_on.month + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(received_on.day, last_day))
+
+
+def register_request(
+    *,
+    kind: RequestKind,
+    received_on: date,
+    requester_name: str,
+    requester_email: str | None,
+    language: str,
+    actor_id: int,
+    company_id: int | None = None,
+    contact_id: int | None = None,
+) -> DataSubjectRequest:
+    """Record a request as received, with its due date; a contact brings its company along."""
+    if contact_id is not None and company_id is None:
+        contact = db.session.get(Contact, contact_id)
+        company_id = contact.company_id if contact else None
+    request = DataSubjectRequest(
+        kind=kind,
+        received_on=received_on,
+        due_on=due_date(received_on),
+        requester_name=requester_name,
+        requester_email=requester_email,
+        language=language,
+        company_id=company_id,
+        contact_id=contact_id,
+        registered_by_id=actor_id,
+    )
+    db.session.add(request)
+    db.session.flush()
+    record_event(
+        "data_request.registered",
+        actor_id=actor_id,
+        subject_type="data_subject_request",
+        subject_id=request.id,
+        kind=str(kind),
+    )
+    db.session.commit()
+    return request
+
+
+def view_request(request_id: int, *, actor_id: int) -> DataSubjectRequest | None:
+    """One request for a staff member; the view is audited."""
+    request = db.session.get(DataSubjectRequest, request_id)
+    if request is not None:
+        record_event(
+            "data_request.viewed",
+            actor_id=actor_id,
+            subject_type="data_subject_request",
+            subject_id=request.id,
+        )
+        db.session.commit()
+    return request
+
+
+def find_open_request(request_id: int) -> DataSubjectRequest | None:
+    """An open request by id; None when there is none or it is closed already."""
+    request = db.session.get(DataSubjectRequest, request_id)
+    return request if request is not None and request.is_open else None
+
+
+def record_identity_check(
+    request: DataSubjectRequest, method: IdentityCheck, *, actor_id: int
+) -> None:
+    """Note how the requester's identity was confirmed, by whom and when."""
+    request.identity_check = method
+    request.identity_checked_by_id = actor_id
+    request.identity_checked_at = utcnow()
+    record_event(
+        "data_request.identity_checked",
+        actor_id=actor_id,
+        subject_type="data_subject_request",
+        subject_id=request.id,
+        method=str(method),
+    )
+    db.session.commit()
+
+
+def close_request(request: DataSubjectRequest, note: str, *, actor_id: int) -> None:
+    """Close a request with a note on what was done and answered."""
+    request.closed_at = utcnow()
+    request.closed_by_id = actor_id
+    request.closing_note = note
+    record_event(
+        "data_request.closed",
+        actor_id=actor_id,
+        subject_type="data_subject_request",
+        subject_id=request.id,
+    )
+    db.session.commit()
+
+
+def open_requests() -> list[DataSubjectRequest]:
+    """Requests not yet answered, the one due first at the top."""
+    query = (
+        select(DataSubjectRequest)
+        .where(DataSubjectRequest.closed_at.is_(None))
+        .order_by(DataSubjectRequest.due_on, DataSubjectRequest.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def recently_closed(limit: int = 50) -> list[DataSubjectRequest]:
+    """The latest answered requests, newest first."""
+    query = (
+        select(DataSubjectRequest)
+        .where(DataSubjectRequest.closed_at.is_not(None))
+        .order_by(DataSubjectRequest.closed_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,137 @@
+"""Data-subject requests: register what came in, confirm who asks, answer in time, close."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from joans.extensions import db
+from joans.models.crm import Company, Contact
+from joans.models.data_requests import IdentityCheck, RequestKind
+from joans.models.types import utcnow
+from joans.services import data_requests
+from joans.staff.blueprint import bp
+from joans.staff.dashboard import Panel, dashboard_panel
+from joans.staff.forms import (
+    IDENTITY_CHECK_LABELS,
+    KIND_LABELS,
+    CloseRequestForm,
+    DataRequestForm,
+    IdentityCheckForm,
+)
+
+
+@bp.get("/requests")
+def data_requests_list():
+    """Open requests, the one due first at the top, then the latest answered ones."""
+    return render_template(
+        "staff/data_requests.html",
+        open_requests=data_requests.open_requests(),
+        closed_requests=data_requests.recently_closed(),
+        kinds=KIND_LABELS,
+        today=utcnow().date(),
+    )
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+def data_request_new():
+    """Register a request; opened from a contact or company, it is linked to that record."""
+    form = DataRequestForm()
+    if request.method == "GET":
+        form.received_on.data = utcnow().date()
+        _prefill_from_record(form)
+    if form.validate_on_submit():
+        created = data_requests.register_request(
+            kind=RequestKind(form.kind.data),
+            received_on=form.received_on.data,
+            requester_name=form.requester_name.data,
+            requester_email=form.requester_email.data or None,
+            language=form.language.data,
+            actor_id=current_user.id,
+            company_id=_existing_id(Company, form.company_id.data),
+            contact_id=_existing_id(Contact, form.contact_id.data),
+        )
+        flash(_("The request is registered."), "success")
+        return redirect(url_for("staff.data_request_detail", request_id=created.id))
+    return render_template("staff/data_request_form.html", form=form)
+
+
+def _prefill_from_record(form: DataRequestForm) -> None:
+    contact = _record(Contact, request.args.get("contact_id"))
+    company = _record(Company, request.args.get("company_id"))
+    if contact is not None:
+        form.contact_id.data = contact.id
+        form.requester_name.data = f"{contact.first_name} {contact.last_name}"
+        form.requester_email.data = contact.email
+    if company is not None:
+        form.company_id.data = company.id
+
+
+def _record(model, raw_id: str | None):
+    return db.session.get(model, int(raw_id)) if raw_id and raw_id.isdigit() else None
+
+
+def _existing_id(model, raw_id: str | None) -> int | None:
+    record = _record(model, raw_id)
+    return record.id if record else None
+
+
+@bp.get("/requests/<int:request_id>")
+def data_request_detail(request_id: int):
+    """One request: who asks, what for, when it is due, and the steps to answer it."""
+    found = data_requests.view_request(request_id, actor_id=current_user.id) or abort(404)
+    return _detail_page(found)
+
+
+def _detail_page(found, *, identity_form=None, close_form=None):
+    return render_template(
+        "staff/data_request.html",
+        data_request=found,
+        kinds=KIND_LABELS,
+        identity_checks=IDENTITY_CHECK_LABELS,
+        identity_form=identity_form or IdentityCheckForm(),
+        close_form=close_form or CloseRequestForm(),
+        today=utcnow().date(),
+    )
+
+
+@bp.post("/requests/<int:request_id>/identity")
+def data_request_identity(request_id: int):
+    """Record how the requester's identity was confirmed."""
+    found = data_requests.find_open_request(request_id) or abort(404)
+    form = IdentityCheckForm()
+    if not form.validate_on_submit():
+        return _detail_page(found, identity_form=form), 422
+    data_requests.record_identity_check(
+        found, IdentityCheck(form.method.data), actor_id=current_user.id
+    )
+    flash(_("The identity check is recorded."), "success")
+    return redirect(url_for("staff.data_request_detail", request_id=found.id))
+
+
+@bp.post("/requests/<int:request_id>/close")
+def data_request_close(request_id: int):
+    """Close a request with what was done and answered."""
+    found = data_requests.find_open_request(request_id) or abort(404)
+    form = CloseRequestForm()
+    if not form.validate_on_submit():
+        return _detail_page(found, close_form=form), 422
+    data_requests.close_request(found, form.note.data, actor_id=current_user.id)
+    flash(_("The request is closed."), "success")
+    return redirect(url_for("staff.data_requests_list"))
+
+
+@dashboard_panel
+def data_requests_panel() -> Panel | None:
+    """Open requests and the nearest due date; nothing when none is open."""
+    requests = data_requests.open_requests()
+    if not requests:
+        return None
+    return Panel(
+        _l("Data requests"),
+        "staff/panels/data_requests.html",
+        {"count": len(requests), "next_due": requests[0].due_on, "today": utcnow().date()},
+        order=20,
+    )
