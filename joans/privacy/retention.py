@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, String, cast, delete, func, or_, select, update
 
 from joans.extensions import db
@@ -54,6 +56,9 @@ class RetentionRule:
     why: str  # the promise or the law that sets the limit
     expired: Callable[[datetime], ColumnElement[bool]]
     limit: Callable[[], str]
+    # The same limit for the people the data is about, translated: the privacy page and the
+    # record of processing show it ("As long as you are a customer, then 90 days").
+    period: Callable[[], str]
     anonymise: dict[str, object] | None = None
     # Rows of other tables that belong to an expiring row and go with it, as (model, the
     # column that points at the expiring row); the database cascades to anything further down.
@@ -127,6 +132,13 @@ def _seconds(setting: str) -> timedelta:
     return timedelta(seconds=current_app.config[setting])
 
 
+def duration(days: int) -> str:
+    """A number of days in words, in whole years when it is whole years ("5 years")."""
+    if days and days % 365 == 0:
+        return ngettext("%(num)d year", "%(num)d years", days // 365)
+    return ngettext("%(num)d day", "%(num)d days", days)
+
+
 def callback_max_age() -> timedelta:
     """How long a call-back request nobody handled is kept (``CALLBACK_MAX_AGE_DAYS``)."""
     return timedelta(days=current_app.config["CALLBACK_MAX_AGE_DAYS"])
@@ -150,6 +162,10 @@ register(
         why="the privacy policy: contact-form data is used only to follow up, then deleted",
         expired=_callback_expired,
         limit=lambda: f"older than {callback_max_age().days} days (CALLBACK_MAX_AGE_DAYS)",
+        period=lambda: _(
+            "Until we have called you, and at most %(duration)s",
+            duration=duration(callback_max_age().days),
+        ),
     )
 )
 
@@ -166,6 +182,10 @@ register(
         limit=lambda: (
             f"older than {_days('CONSENT_LOG_RETENTION_DAYS').days} days "
             "(CONSENT_LOG_RETENTION_DAYS)"
+        ),
+        period=lambda: _(
+            "%(duration)s after the choice",
+            duration=duration(_days("CONSENT_LOG_RETENTION_DAYS").days),
         ),
     )
 )
@@ -188,6 +208,7 @@ register(
         why="a session that can no longer be used has no purpose",
         expired=_staff_session_expired,
         limit=lambda: "ended, idle for STAFF_IDLE_TIMEOUT or older than STAFF_ABSOLUTE_TIMEOUT",
+        period=lambda: _("Until the staff member logs out, or the session times out"),
     )
 )
 
@@ -214,6 +235,10 @@ register(
             "(STAFF_ACCOUNT_RETENTION_DAYS)"
         ),
         # The address stays unique, so the row still satisfies its constraint.
+        period=lambda: _(
+            "While the person works here, then %(duration)s",
+            duration=duration(_days("STAFF_ACCOUNT_RETENTION_DAYS").days),
+        ),
         anonymise={
             "name": "",
             "email": "former-staff-" + cast(StaffUser.id, String) + "@invalid",
@@ -241,6 +266,10 @@ register(
             f"customer until more than {_days('CUSTOMER_RETENTION_DAYS').days} days ago "
             "(CUSTOMER_RETENTION_DAYS)"
         ),
+        period=lambda: _(
+            "As long as you are a customer, then %(duration)s",
+            duration=duration(_days("CUSTOMER_RETENTION_DAYS").days),
+        ),
         dependents=((Contact, Contact.company_id),),
     )
 )
@@ -260,6 +289,10 @@ register(
         limit=lambda: (
             f"closed more than {_days('DATA_REQUEST_RETENTION_DAYS').days} days ago "
             "(DATA_REQUEST_RETENTION_DAYS)"
+        ),
+        period=lambda: _(
+            "%(duration)s after we answered",
+            duration=duration(_days("DATA_REQUEST_RETENTION_DAYS").days),
         ),
     )
 )

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template, send_from_directory, url_for
 
 from joans.i18n import LANGUAGES, PAGES, absolute_url, localized_route
+from joans.privacy.records import public_activities
 
 bp = Blueprint("public", __name__)
 
@@ -27,8 +28,8 @@ def about():
 
 @localized_route(bp, {"sv": "/integritetspolicy", "en": "/en/privacy"})
 def privacy():
-    """The privacy policy."""
-    return render_template("public/privacy.html")
+    """The privacy policy, with the table of what we keep generated from the code."""
+    return render_template("public/privacy.html", activities=public_activities())
 
 
 @bp.get("/robots.txt")

@@ -11,6 +11,7 @@ from joans.staff import (  # noqa: F401 - importing a module registers its views
     dashboard,
     data_requests,
     exports,
+    privacy_record,
     search,
     statistics,
 )

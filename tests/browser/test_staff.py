@@ -90,6 +90,7 @@ STAFF_URLS = [
     "/staff/callbacks",
     "/staff/requests",
     "/staff/requests/new",
+    "/staff/privacy",
     "/staff/missing",
 ]
 

@@ -154,6 +154,7 @@ def test_an_anonymise_rule_must_say_what_replaces_the_data():
         why="example",
         expired=lambda now: CallbackRequest.created_at <= now,
         limit=lambda: "always",
+        period=lambda: "always",
     )
     with pytest.raises(ValueError, match="replaces the data"):
         register(rule)
@@ -170,6 +171,7 @@ def test_an_anonymise_rule_blanks_the_expired_rows_and_keeps_the_others(app):
         why="example",
         expired=lambda now: CallbackRequest.created_at <= now - timedelta(days=1),
         limit=lambda: "older than a day",
+        period=lambda: "a day",
         anonymise={"name": "(removed)"},
     )
     with app.app_context():
