@@ -5,12 +5,17 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from flask import render_template
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from joans.extensions import db
 from joans.models.crm import Contact
 from joans.models.data_requests import DataSubjectRequest, IdentityCheck, RequestKind
 from joans.models.types import utcnow
+from joans.privacy.erasure import ErasurePlan, erase_subject, plan_erasure
+from joans.privacy.export import build_export, export_rows
+from joans.privacy.subjects import subject_of
 from joans.services.audit import record_event
 
 
@@ -138,3 +143,44 @@ def recently_closed(limit: int = 50) -> list[DataSubjectRequest]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def export_summary(request: DataSubjectRequest) -> dict[str, int]:
+    """How many records of each kind the access export will hold."""
+    return {name: len(rows) for name, rows in export_rows(request).items() if rows}
+
+
+def export_data(request: DataSubjectRequest, *, actor_id: int) -> bytes:
+    """The access export as a zip; the audit log records who built it and how much it held."""
+    archive = build_export(request)
+    record_event(
+        "data_request.exported",
+        actor_id=actor_id,
+        subject_type="data_subject_request",
+        subject_id=request.id,
+        records=export_summary(request),
+    )
+    db.session.commit()
+    return archive
+
+
+def erasure_plan(request: DataSubjectRequest) -> ErasurePlan:
+    """What erasure would delete and keep, before anything is deleted."""
+    return plan_erasure(subject_of(request))
+
+
+def erase(request: DataSubjectRequest, *, actor_id: int) -> str:
+    """Erase the subject's data (one transaction, audited) and return the answer to send."""
+    plan = erase_subject(request, actor_id=actor_id)
+    return erasure_answer(request, plan)
+
+
+def erasure_answer(request: DataSubjectRequest, plan: ErasurePlan) -> str:
+    """The letter to the requester: what was deleted, what was kept, why and until when."""
+    with force_locale(request.language):
+        return render_template(
+            "email/erasure_answer.txt",
+            request=request,
+            deleted=plan.deleted_labels(),
+            held=plan.held_reasons(),
+        )

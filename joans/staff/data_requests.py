@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,12 +12,13 @@ from joans.models.crm import Company, Contact
 from joans.models.data_requests import IdentityCheck, RequestKind
 from joans.models.types import utcnow
 from joans.services import data_requests
-from joans.staff.blueprint import bp
+from joans.staff.blueprint import admin_only, bp, recent_login_required
 from joans.staff.dashboard import Panel, dashboard_panel
 from joans.staff.forms import (
     IDENTITY_CHECK_LABELS,
     KIND_LABELS,
     CloseRequestForm,
+    ConfirmForm,
     DataRequestForm,
     IdentityCheckForm,
 )
@@ -135,3 +136,78 @@ def data_requests_panel() -> Panel | None:
         {"count": len(requests), "next_due": requests[0].due_on, "today": utcnow().date()},
         order=20,
     )
+
+
+def _checked_request_or_404(request_id: int, kind: RequestKind):
+    found = data_requests.find_open_request(request_id)
+    if found is None or found.kind != kind:
+        abort(404)
+    return found
+
+
+def _identity_unchecked(found) -> bool:
+    if found.identity_check:
+        return False
+    flash(_("Confirm who is asking before you show or delete anything."), "error")
+    return True
+
+
+@bp.get("/requests/<int:request_id>/export")
+@admin_only
+@recent_login_required
+def data_request_export(request_id: int):
+    """What the access export will hold, and the button that builds it."""
+    found = _checked_request_or_404(request_id, RequestKind.ACCESS)
+    if _identity_unchecked(found):
+        return redirect(url_for("staff.data_request_detail", request_id=found.id))
+    return render_template(
+        "staff/data_request_export.html",
+        data_request=found,
+        counts=data_requests.export_summary(found),
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/requests/<int:request_id>/export")
+@admin_only
+@recent_login_required
+def data_request_export_download(request_id: int):
+    """Download the zip to send to the requester."""
+    found = _checked_request_or_404(request_id, RequestKind.ACCESS)
+    if not ConfirmForm().validate_on_submit() or _identity_unchecked(found):
+        return redirect(url_for("staff.data_request_detail", request_id=found.id))
+    archive = data_requests.export_data(found, actor_id=current_user.id)
+    return Response(
+        archive,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="data-request-{found.id}.zip"'},
+    )
+
+
+@bp.get("/requests/<int:request_id>/erasure")
+@admin_only
+@recent_login_required
+def data_request_erasure(request_id: int):
+    """What erasure will delete and what the law makes us keep, before anything is deleted."""
+    found = _checked_request_or_404(request_id, RequestKind.ERASURE)
+    if _identity_unchecked(found):
+        return redirect(url_for("staff.data_request_detail", request_id=found.id))
+    return render_template(
+        "staff/data_request_erasure.html",
+        data_request=found,
+        plan=data_requests.erasure_plan(found),
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/requests/<int:request_id>/erasure")
+@admin_only
+@recent_login_required
+def data_request_erase(request_id: int):
+    """Erase, then show the answer to send; it is also put in the closing note."""
+    found = _checked_request_or_404(request_id, RequestKind.ERASURE)
+    if not ConfirmForm().validate_on_submit() or _identity_unchecked(found):
+        return redirect(url_for("staff.data_request_detail", request_id=found.id))
+    answer = data_requests.erase(found, actor_id=current_user.id)
+    flash(_("The data is deleted. Send the answer below and close the request."), "success")
+    return _detail_page(found, close_form=CloseRequestForm(note=answer))

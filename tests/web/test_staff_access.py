@@ -29,6 +29,10 @@ ADMIN_ENDPOINTS = {
     "staff.audit_log",
     "staff.export",
     "staff.export_download",
+    "staff.data_request_export",
+    "staff.data_request_export_download",
+    "staff.data_request_erasure",
+    "staff.data_request_erase",
 }
 SAMPLE_VALUES = {
     "company_id": 1,

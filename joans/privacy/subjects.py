@@ -1,0 +1,137 @@
+"""Everything the system holds about one person or company, found through one registry.
+
+A data subject is a contact, a company, or both (a sole trader is a company that is a person).
+Each ``Link`` says how to find a table's rows for a subject and what erasure may not remove
+(a legal hold). Export and erasure walk the same links, so what can be exported is exactly
+what erasure deals with, and a new table is covered by adding one link here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, false, or_, select
+
+from joans.extensions import db
+from joans.models.crm import Company, Contact, Note
+from joans.models.data_requests import DataSubjectRequest
+from joans.models.leads import CallbackRequest
+from joans.privacy.retention import duration
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The person or company a request is about."""
+
+    company_id: int | None = None
+    contact_id: int | None = None
+
+    def contact_ids(self) -> Select:
+        """The contacts covered: the contact itself and, for a company, all its contacts."""
+        conditions = []
+        if self.contact_id is not None:
+            conditions.append(Contact.id == self.contact_id)
+        if self.company_id is not None:
+            conditions.append(Contact.company_id == self.company_id)
+        return select(Contact.id).where(or_(*conditions) if conditions else false())
+
+    def company_ids(self) -> list[int]:
+        """The company covered, if any."""
+        return [self.company_id] if self.company_id is not None else []
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why a row must outlive an erasure request, and until when (GDPR art. 17(3)).
+
+    ``describe`` is called when the answer is written, in the requester's language.
+    """
+
+    describe: Callable[[], str]
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """How one table's rows belong to a subject, and which of them erasure must keep."""
+
+    name: str  # the table's name in exports
+    label: str  # what the rows are, for the requester: "notes our staff wrote"
+    model: type
+    rows: Callable[[Subject], Select]
+    hold: Callable[[object], Hold | None] = lambda row: None
+
+
+def _contact_phones(subject: Subject) -> Select:
+    return select(Contact.phone).where(
+        Contact.id.in_(subject.contact_ids()), Contact.phone.is_not(None)
+    )
+
+
+def _request_hold(row: DataSubjectRequest) -> Hold:
+    return Hold(
+        lambda: _(
+            "Your requests to us about your data and our answers, so that we can show how we "
+            "handled them (GDPR art. 5(2)). They are deleted %(duration)s after we answer.",
+            duration=duration(current_app.config["DATA_REQUEST_RETENTION_DAYS"]),
+        )
+    )
+
+
+LINKS: list[Link] = [
+    Link(
+        "company",
+        _l("company details"),
+        Company,
+        lambda s: select(Company).where(Company.id.in_(s.company_ids())),
+    ),
+    Link(
+        "contact",
+        _l("contact details"),
+        Contact,
+        lambda s: select(Contact).where(Contact.id.in_(s.contact_ids())),
+    ),
+    Link(
+        "note",
+        _l("notes our staff wrote"),
+        Note,
+        lambda s: select(Note).where(
+            or_(Note.company_id.in_(s.company_ids()), Note.contact_id.in_(s.contact_ids()))
+        ),
+    ),
+    # A call-back request names no contact; the phone number it was left with is the link.
+    Link(
+        "callback_request",
+        _l("requests to be called back"),
+        CallbackRequest,
+        lambda s: select(CallbackRequest).where(CallbackRequest.phone.in_(_contact_phones(s))),
+    ),
+    # The request itself must show, for as long as a complaint can be made, how it was answered.
+    Link(
+        "data_subject_request",
+        _l("your requests about your data"),
+        DataSubjectRequest,
+        lambda s: select(DataSubjectRequest).where(
+            or_(
+                DataSubjectRequest.company_id.in_(s.company_ids()),
+                DataSubjectRequest.contact_id.in_(s.contact_ids()),
+            )
+        ),
+        hold=_request_hold,
+    ),
+]
+
+
+def rows_for(subject: Subject) -> dict[str, list]:
+    """Every linked row, per table name, in the order of the links."""
+    return {link.name: list(db.session.scalars(link.rows(subject))) for link in LINKS}
+
+
+def subject_of(request: DataSubjectRequest) -> Subject:
+    """The subject a registered request is about."""
+    return Subject(company_id=request.company_id, contact_id=request.contact_id)
