@@ -60,29 +60,31 @@ def form_token(base_url: str) -> str:
     return token.group(1)
 
 
+def post_callback(host: str, number: int, token: str) -> int:
+    """POST one call-back request named after ``number``; its status, or 0 for no answer."""
+    body = urlencode({"name": f"Belastning {number:06d}", "phone": "070-123 45 67",
+                      "service": "", "website": "", "started": token})  # fmt: skip
+    connection = http.client.HTTPConnection(host, timeout=60)
+    try:
+        connection.request("POST", FORM_PATH, body, {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Sec-Fetch-Site": "same-origin",
+        })  # fmt: skip
+        return connection.getresponse().status
+    except OSError:
+        return 0
+    finally:
+        connection.close()
+
+
 def submit_all(base_url: str, count: int, concurrency: int) -> dict:
     """POST ``count`` distinct requests with ``concurrency`` clients; statuses and rate."""
     token = form_token(base_url)
     host = urlsplit(base_url).netloc
-
-    def submit(number: int) -> int:
-        body = urlencode({"name": f"Belastning {number:06d}", "phone": "070-123 45 67",
-                          "service": "", "website": "", "started": token})  # fmt: skip
-        connection = http.client.HTTPConnection(host, timeout=60)
-        try:
-            connection.request("POST", FORM_PATH, body, {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Sec-Fetch-Site": "same-origin",
-            })  # fmt: skip
-            return connection.getresponse().status
-        except OSError:
-            return 0  # no answer at all
-        finally:
-            connection.close()
-
     started = time.monotonic()
     with ThreadPoolExecutor(concurrency) as pool:
-        statuses = Counter(pool.map(submit, range(count)))
+        statuses = Counter(pool.map(lambda number: post_callback(host, number, token),
+                                    range(count)))  # fmt: skip
     elapsed = time.monotonic() - started
     return {"statuses": dict(statuses), "seconds": elapsed, "per_second": count / elapsed}
 

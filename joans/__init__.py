@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from joans import commands, config, errors, i18n, logs, security, staff
+from joans import commands, config, database, errors, i18n, logs, security, staff
 from joans.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from joans.services import mail as mail_service
 
@@ -27,9 +27,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
-    from joans import models, sqlite  # noqa: F401 - models registered, SQLite keys enforced
+    from joans import models  # noqa: F401 - every model must be known before migrations run
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(commands.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(
