@@ -4,29 +4,34 @@ from flask import Blueprint, current_app, render_template, send_from_directory, 
 
 from joans.i18n import LANGUAGES, PAGES, absolute_url, localized_route
 from joans.privacy.records import public_activities
+from joans.public.page_cache import cached_page
 
 bp = Blueprint("public", __name__)
 
 
 @localized_route(bp, {"sv": "/", "en": "/en/"})
+@cached_page
 def home():
     """The home page: what Joans does, in one screen."""
     return render_template("public/home.html")
 
 
 @localized_route(bp, {"sv": "/tjanster", "en": "/en/services"})
+@cached_page
 def services():
     """Websites, hosting, e-mail and domain registration."""
     return render_template("public/services.html")
 
 
 @localized_route(bp, {"sv": "/om-oss", "en": "/en/about"})
+@cached_page
 def about():
     """Who we are and how we work."""
     return render_template("public/about.html")
 
 
 @localized_route(bp, {"sv": "/integritetspolicy", "en": "/en/privacy"})
+@cached_page
 def privacy():
     """The privacy policy, with the table of what we keep generated from the code."""
     return render_template("public/privacy.html", activities=public_activities())
