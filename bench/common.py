@@ -69,6 +69,7 @@ def wrk(
     seconds: int = 10,
     threads: int = 2,
     script: Path | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict:
     """Run wrk against ``url`` and return its summary (latencies in microseconds)."""
     command = [
@@ -77,8 +78,10 @@ def wrk(
         f"--connections={connections}",
         f"--duration={seconds}s",
         "--script", str(script or BENCH / "wrk_report.lua"),
-        url,
     ]  # fmt: skip
+    for name, value in (headers or {}).items():
+        command += ["--header", f"{name}: {value}"]
+    command.append(url)
     output = subprocess.run(  # noqa: S603 - fixed command
         command, capture_output=True, text=True, check=True
     ).stdout

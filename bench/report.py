@@ -37,8 +37,8 @@ def _throughput(result: dict) -> list[str]:
         "settings, measured right before each page. Targets: ratio >= "
         f"{result['targets']['ratio']:.0%}, p99 < {result['targets']['p99_ms']} ms.",
         "",
-        "| page | req/s | baseline req/s | ratio | p50 ms | p99 ms | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| page | visitor | req/s | baseline req/s | ratio | p50 ms | p99 ms | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in result["rows"]:
         errors = sum(
@@ -46,7 +46,8 @@ def _throughput(result: dict) -> list[str]:
             for key in ("connect_errors", "read_errors", "write_errors", "timeouts", "non_2xx_3xx")
         )
         lines.append(
-            f"| `{row['page']}` | {row['rps']:.0f} | {row['baseline_rps']:.0f} | "
+            f"| `{row['page']}` | {row['visitor']} | {row['rps']:.0f} | "
+            f"{row['baseline_rps']:.0f} | "
             f"{row['ratio']:.0%} | {row['p50_us'] / 1000:.1f} | {row['p99_us'] / 1000:.1f} | "
             f"{errors} |"
         )
