@@ -1,39 +1,25 @@
 """Server time of the staff search and list pages with 20,000 companies and 100,000 contacts.
 
-    .venv/bin/python bench/staff_search.py                       # SQLite file in a temp folder
-    .venv/bin/python bench/staff_search.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
-
-The script creates its own database (a temporary SQLite file, or a fresh database on the given
-PostgreSQL server, dropped afterwards), builds it with the migrations, seeds it, logs in through
-the real login page and times each page in-process (WSGI call to response, no network). It
-writes the medians and 95th percentiles to ``bench/results/staff_search-<dialect>.json`` and
-fails (exit 1) when a median is above the budget.
+For SQLite and for PostgreSQL: a fresh database built with the migrations, seeded, a login
+through the real login page, then each page timed in-process (WSGI call to response, no
+network), 30 times after a warm-up. The budget is a 50 ms median per page.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import re
 import statistics
-import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, insert, make_url, text
+from sqlalchemy import insert, text
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from joans import create_app  # noqa: E402
-from joans.extensions import db  # noqa: E402
-from joans.models.crm import Company, Contact, SearchTerm  # noqa: E402
-from joans.services import crm_search, staff_accounts  # noqa: E402
+from bench.databases import database
+from joans import create_app
+from joans.extensions import db
+from joans.models.crm import Company, Contact, SearchTerm
+from joans.services import crm_search, staff_accounts
 
 BUDGET_MS = 50.0
 PASSWORD = "bench password, long enough"  # noqa: S105 - a throwaway bench account
@@ -341,72 +327,38 @@ def measure(app, runs: int, probes: dict) -> dict:
     return results
 
 
-def main() -> int:
-    """Seed, measure, write the JSON report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="a PostgreSQL server URL; default: SQLite file")
-    parser.add_argument("--companies", type=int, default=20_000)
-    parser.add_argument("--contacts", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--keep", action="store_true", help="keep the database and print its URL")
-    args = parser.parse_args()
+COMPANIES = 20_000
+CONTACTS = 100_000
+RUNS = 30
 
-    cleanup = None
-    if args.database_url:
-        name = f"joans_bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(args.database_url).set(database=name).render_as_string(hide_password=False)
 
-        def cleanup():
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='joans-bench-')}/bench.sqlite3"
-
-    try:
+def measure_on(kind: str) -> dict:
+    """Seed a fresh database of ``kind`` and time every page on it."""
+    with database(kind) as url:
         app = create_app({"ENV": "testing", "DATABASE_URL": url, "SECRET_KEY": "bench",
                           "STAFF_LOGIN_LIMIT_PER_IP": "1000 per minute"})  # fmt: skip
-        with app.app_context():
-            upgrade()
         started = time.perf_counter()
         rng = random.Random(20261124)  # noqa: S311 - made-up data, not secrets
-        probes = seed(app, args.companies, args.contacts, rng)
+        probes = seed(app, COMPANIES, CONTACTS, rng)
         seeded_s = time.perf_counter() - started
-        results = measure(app, args.runs, probes)
-        dialect = make_url(url).get_backend_name()
+        results = measure(app, RUNS, probes)
         with app.app_context():
             db.engine.dispose()
-    finally:
-        if args.keep:
-            print(f"database kept: {url}")
-        elif cleanup:
-            cleanup()
-
-    over = {name: r["median_ms"] for name, r in results.items() if r["median_ms"] > BUDGET_MS}
-    report = {
-        "database": dialect,
-        "companies": args.companies,
-        "contacts": args.contacts,
+    return {
+        "database": kind,
         "search_terms": probes["terms"],
         "seed_seconds": round(seeded_s, 1),
-        "budget_median_ms": BUDGET_MS,
-        "within_budget": not over,
         "results": results,
     }
-    out = ROOT / "bench" / "results" / f"staff_search-{dialect}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    width = max(len(name) for name in results)
-    for name, result in results.items():
-        print(
-            f"{name:<{width}}  median {result['median_ms']:7.2f} ms  p95 {result['p95_ms']:7.2f} ms"
-        )
-    print(f"written to {out.relative_to(ROOT)}; over budget: {over or 'none'}")
-    return 1 if over else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def run() -> dict:
+    """The staff pages on SQLite and on PostgreSQL."""
+    return {
+        "area": "staff_search",
+        "command": "make bench BENCH=staff_search",
+        "companies": COMPANIES,
+        "contacts": CONTACTS,
+        "rows": [measure_on(kind) for kind in ("sqlite", "postgresql")],
+        "targets": {"median_ms": BUDGET_MS},
+    }
