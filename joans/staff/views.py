@@ -8,8 +8,13 @@ from joans.staff import (  # noqa: F401 - importing a module registers its views
     callbacks,
     companies,
     contacts,
+    customership,
     dashboard,
+    domains,
     exports,
+    invoices,
+    orders,
+    products,
     search,
     statistics,
 )
