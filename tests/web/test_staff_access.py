@@ -29,6 +29,9 @@ ADMIN_ENDPOINTS = {
     "staff.audit_log",
     "staff.export",
     "staff.export_download",
+    "staff.products",
+    "staff.product_new",
+    "staff.product_edit",
 }
 SAMPLE_VALUES = {
     "company_id": 1,
@@ -38,6 +41,11 @@ SAMPLE_VALUES = {
     "purpose": "reset",
     "token": "x",
     "request_id": 1,
+    "order_id": 1,
+    "invoice_id": 1,
+    "domain_id": 1,
+    "product_id": 1,
+    "status": "confirmed",
 }
 
 
