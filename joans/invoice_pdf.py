@@ -92,7 +92,6 @@ class _InvoiceDocument(FPDF):
         self._totals()
         if not self.invoice.is_credit_note:
             self._payment()
-        self._seller_footer()
 
     def _heading(self) -> None:
         invoice = self.invoice
@@ -130,7 +129,7 @@ class _InvoiceDocument(FPDF):
         )
         self.write_line(f"{number_label}: {invoice.buyer_organisation_number}")
         if invoice.buyer_vat_number:
-            self.write_line(f"{_('VAT number')}: {invoice.buyer_vat_number}")
+            self.write_line(labelled(_("VAT number"), invoice.buyer_vat_number))
         self.ln(4)
 
     def _credit_reference(self) -> None:
@@ -145,7 +144,7 @@ class _InvoiceDocument(FPDF):
         )
         if self.invoice.reason:
             self.set_font(self.family, "", 10)
-            self.multi_cell(0, LINE, self.text(f"{_('Reason')}: {self.invoice.reason}"))
+            self.multi_cell(0, LINE, self.text(labelled(_("Reason"), self.invoice.reason)))
         self.ln(3)
 
     def _lines(self) -> None:
@@ -189,28 +188,34 @@ class _InvoiceDocument(FPDF):
     def _payment(self) -> None:
         invoice = self.invoice
         self.write_line(_("Payment"), bold=True)
-        self.write_line(f"{_('Bankgiro')}: {invoice.seller_bankgiro}")
-        self.write_line(f"{_('OCR reference')}: {invoice.ocr}")
-        self.write_line(f"{_('Due date')}: {invoice.due_date.isoformat()}")
+        self.write_line(labelled(_("Bankgiro"), invoice.seller_bankgiro))
+        self.write_line(labelled(_("OCR reference"), invoice.ocr))
+        self.write_line(labelled(_("Due date"), invoice.due_date.isoformat()))
         self.set_font(self.family, "", 9)
         late = _("Late payment is charged interest according to the Interest Act (räntelagen).")
         self.multi_cell(0, LINE, self.text(late))
 
-    def _seller_footer(self) -> None:
+    def footer(self) -> None:
+        """The seller's details at the foot of every page (fpdf2 calls this per page)."""
         invoice = self.invoice
         self.set_y(-32)
         self.set_font(self.family, "", 8)
         parts = [
             invoice.seller_name,
             invoice.seller_address,
-            f"{_('Registered office')}: {invoice.seller_registered_office}",
-            f"{_('Organisation number')}: {invoice.seller_organisation_number}",
-            f"{_('VAT number')}: {invoice.seller_vat_number}",
+            labelled(_("Registered office"), invoice.seller_registered_office),
+            labelled(_("Organisation number"), invoice.seller_organisation_number),
+            labelled(_("VAT number"), invoice.seller_vat_number),
             invoice.seller_email,
         ]
         if invoice.seller_f_tax:
             parts.append(_("Approved for F-tax"))
         self.multi_cell(0, 4, self.text(" · ".join(parts)), border="T", align="C")
+
+
+def labelled(label: str, value: object) -> str:
+    """"Label: value", as every fact on the invoice is printed."""
+    return f"{label}: {value}"
 
 
 def _approximate(character: str) -> str:
