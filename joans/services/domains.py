@@ -62,12 +62,13 @@ def _get(domain_id: int) -> Domain:
 
 
 def _disclose(domain: Domain, outcome: Outcome, purpose: DisclosurePurpose, actor_id) -> None:
+    # The domain's own time stamp (handed_off_at) is set from the same moment.
     db.session.add(
         Disclosure(
             recipient=get_registrar().name,
             fields=list(outcome.disclosed_fields),
             purpose=purpose,
-            disclosed_at=utcnow(),
+            disclosed_at=domain.handed_off_at if purpose == "domain_registration" else utcnow(),
             company_id=domain.holder_company_id,
             contact_id=domain.holder_contact_id,
             order_id=domain.order_id,

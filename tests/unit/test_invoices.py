@@ -37,7 +37,9 @@ def numbers(app) -> list[int]:
 def test_luhn_check_digit_matches_the_textbook_example():
     """79927398713 is the classic valid Luhn number: the check digit of 7992739871 is 3."""
     assert luhn_check_digit("7992739871") == "3"
-    assert luhn_check_digit("556036079") == "3"  # the check digit of organisation number 556036-0793
+    assert (
+        luhn_check_digit("556036079") == "3"
+    )  # the check digit of organisation number 556036-0793
 
 
 @pytest.mark.parametrize("number", [1, 42, 999_999, 1_000_000, 123_456_789])
