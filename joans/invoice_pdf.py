@@ -214,7 +214,7 @@ class _InvoiceDocument(FPDF):
 
 
 def labelled(label: str, value: object) -> str:
-    """"Label: value", as every fact on the invoice is printed."""
+    """ "Label: value", as every fact on the invoice is printed."""
     return f"{label}: {value}"
 
 

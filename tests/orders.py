@@ -1,4 +1,4 @@
-"""Helpers for the order, invoice and domain tests: demo products, a valid buyer, the form's steps."""
+"""Helpers for the order, invoice and domain tests: demo products, a buyer, the form's steps."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def test_an_english_invoice_speaks_english(app):
 
 def test_a_credit_note_names_the_invoice_it_cancels(app):
     """Credit note, the original's number and date, the reason, negative totals, nothing to pay."""
-    credit, data = issued(app, credit=True)
+    _, data = issued(app, credit=True)
     text = pdf_text(data)
     assert "Kreditfaktura" in text
     assert "makulerar faktura 1 från 2026-03-02" in text

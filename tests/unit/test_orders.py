@@ -105,7 +105,7 @@ def test_sending_the_same_form_twice_places_one_order(app):
                 newsletter_objection=True,
                 terms_accepted_at=utcnow(),
                 fingerprint=fingerprint,
-            )  # fmt: skip
+            )
             for _ in range(2)
         ]
         assert placed[0].id == placed[1].id
