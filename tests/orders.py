@@ -81,7 +81,7 @@ def choose(client, lang="sv", *, quantities=None, domains=(), action="next"):
     return client.post(url, data=data)
 
 
-def to_review(client, lang="sv", *, quantities, domains=(), buyer=None, objection=False):
+def to_review(client, lang="sv", *, quantities=None, domains=(), buyer=None, objection=False):
     """Walk the first two steps; returns the review page."""
     response = choose(client, lang, quantities=quantities, domains=domains)
     assert response.status_code == 200, text_of(response)

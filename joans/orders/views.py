@@ -106,12 +106,12 @@ def _products_page(state, *, form=None, notice=None, status=200):
 def _products_step(state: OrderState, action: str):
     if action in ("prices-with-vat", "prices-without-vat"):
         state.prices_with_vat = action == "prices-with-vat"
-        form, _ = _products_form(request.form)
+        form = _products_form(request.form)[0]
         return _products_page(state, form=form)
     if action == "add-domain":
-        form, _ = _products_form(request.form, extra_slot=1)
+        form = _products_form(request.form, extra_slot=1)[0]
         return _products_page(state, form=form)
-    form, _ = _products_form(request.form)
+    form = _products_form(request.form)[0]
     if not form.validate() or form.has_errors:
         return _products_page(state, form=form, status=422)
     problems = {
