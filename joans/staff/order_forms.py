@@ -7,7 +7,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from joans.models.catalogue import KIND_LABELS, PERIOD_LABELS, VAT_RATES, ProductKind
 from joans.money import parse_money
@@ -44,7 +44,8 @@ class ProductForm(StaffForm):
     tld = StringField(
         _l("Top-level domain"),
         description=_l("For a domain registration only, without the dot: se, nu, com."),
-        validators=[Optional(), _max(63)],
+        # No Optional(): an empty field must still reach validate_tld, which knows the kind.
+        validators=[_max(63)],
         filters=[
             lambda value: value.strip().lstrip(".").lower() if isinstance(value, str) else value
         ],
