@@ -11,9 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joans.extensions import db
 from joans.models.catalogue import BillingPeriod, Product, ProductKind
-from joans.models.crm import Company, Contact
+from joans.models.crm import PERSONNUMMER_LENGTH, Company, Contact
 from joans.models.types import UTCDateTime, utcnow
 from joans.privacy.registry import Basis, Category, Purpose, not_personal, personal_data
+from joans.validation import mask_personnummer
 
 
 class OrderStatus(StrEnum):
@@ -115,8 +116,14 @@ class Order(db.Model):
 
     @property
     def is_sole_trader(self) -> bool:
-        """Ordered with a personnummer: the number is masked wherever it is listed."""
-        return len(self.buyer_organisation_number) == 13
+        """Ordered with a personnummer: the number is masked wherever it is shown to staff."""
+        return len(self.buyer_organisation_number) == PERSONNUMMER_LENGTH
+
+    @property
+    def display_organisation_number(self) -> str:
+        """The organisation number, or a sole trader's personnummer without its last digits."""
+        number = self.buyer_organisation_number
+        return mask_personnummer(number) if self.is_sole_trader else number
 
 
 class OrderLine(db.Model):

@@ -112,7 +112,7 @@ def products_form(products: list[Product], tlds: frozenset[str], domain_slots: i
         setattr(
             ProductsForm,
             f"quantity_{product.id}",
-            QuantityField(product.name_en, default=0),
+            QuantityField(_l("Quantity"), default=0),
         )
     return ProductsForm
 

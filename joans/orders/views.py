@@ -95,7 +95,6 @@ def _products_page(state, *, form=None, notice=None, status=200):
         form=form,
         error_fields=[*error_fields, *form.domains.entries],
         products=products,
-        tlds=sorted(order_service.domain_products()),
         domain_products=order_service.domain_products(),
         state=state,
         notice=notice,

@@ -18,6 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from joans.extensions import db
+from joans.invoice_pdf import render_invoice_pdf
+from joans.models.audit import AuditEvent
 from joans.models.catalogue import PERIOD_LABELS, ProductKind
 from joans.models.invoices import Invoice, InvoiceKind, InvoiceLine, InvoiceNumberSequence
 from joans.models.orders import Order, OrderStatus
@@ -321,8 +323,6 @@ def pdf_filename(invoice: Invoice) -> str:
 
 def send_invoice(invoice_id: int, *, actor_id: int) -> None:
     """E-mail the invoice as a PDF to the buyer, in the invoice's language; InvoiceError if not."""
-    from joans.invoice_pdf import render_invoice_pdf
-
     invoice = find_invoice(invoice_id)
     if invoice is None:
         raise InvoiceError(_l("There is no such invoice."))
@@ -356,8 +356,6 @@ def send_invoice(invoice_id: int, *, actor_id: int) -> None:
 
 def last_sent(invoice: Invoice):
     """When the invoice was last e-mailed, from the audit trail; None if never."""
-    from joans.models.audit import AuditEvent
-
     return db.session.scalar(
         select(AuditEvent.occurred_at)
         .where(

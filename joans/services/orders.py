@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, url_for
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -67,11 +66,6 @@ class Selection:
 
     quantities: tuple[tuple[int, int], ...]
     domains: tuple[str, ...]
-
-    @property
-    def empty(self) -> bool:
-        """Nothing chosen."""
-        return not self.quantities and not self.domains
 
 
 @dataclass(frozen=True)
@@ -548,9 +542,3 @@ def register_differences(order: Order) -> list[str]:
         pairs["last_name"] = (order.buyer_last_name, contact.last_name)
         pairs["phone"] = (order.buyer_phone, contact.phone)
     return [name for name, (typed, stored) in pairs.items() if typed != stored]
-
-
-def period_label(period: str, language: str) -> str:
-    """ "per month" in ``language``."""
-    with force_locale(language):
-        return str(PERIOD_LABELS[period])

@@ -220,3 +220,13 @@ def test_an_admin_adds_a_product_with_a_price_in_kronor(app, client, login_as_st
     assert "Skriv ett belopp i kronor" in text_of(bad)
     domain = staff_post(client, "/staff/products/new", {**values, "code": "d", "kind": "domain"})
     assert "En domänregistrering behöver sin toppdomän." in text_of(domain)
+
+
+def test_a_sole_traders_personnummer_is_masked_on_the_order_page(app, staff):
+    """The birth date shows, the last four digits do not."""
+    order_id = make_order(
+        app, buyer={"organisation_number": "19811218-9876", "vat_number": "SE811218987601"}
+    )
+    page = text_of(staff.get(f"/staff/orders/{order_id}"))
+    assert "19811218-****" in page
+    assert "9876" not in page.replace("SE811218987601", "")
