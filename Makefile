@@ -24,6 +24,7 @@ $(VENV)/.installed-test: $(VENV)/.installed-app
 ## run: set up and serve the site on http://127.0.0.1:5000 with an SQLite file in instance/
 run: $(VENV)/.installed-app translations
 	$(FLASK) db upgrade
+	$(FLASK) catalogue load-demo
 	$(FLASK) run --debug --host 127.0.0.1 --port 5000
 
 ## test: set up and run the whole suite (SQLite unless JOANS_TEST_DATABASE_URL is set)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from joans import commands, config, database, errors, i18n, logs, security, staff
+from joans import commands, config, database, errors, i18n, logs, registrar, security, staff
 from joans.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from joans.services import mail as mail_service
 
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     commands.init_app(app)
     security.init_app(app)
+    registrar.init_app(app)
     trust_proxies(app)
     return app
 
@@ -65,9 +66,10 @@ def register_blueprints(app: Flask) -> None:
     from joans.consent.views import bp as consent_bp
     from joans.contact.views import bp as contact_bp
     from joans.health import bp as health_bp
+    from joans.orders.views import bp as orders_bp
     from joans.public.views import bp as public_bp
 
-    public_blueprints = (public_bp, consent_bp, contact_bp, health_bp)
+    public_blueprints = (public_bp, consent_bp, contact_bp, orders_bp, health_bp)
     for bp in public_blueprints:
         csrf.exempt(bp)
         app.register_blueprint(bp)

@@ -10,6 +10,7 @@ from babel.messages.pofile import read_po, write_po
 from flask import Flask
 from flask.cli import AppGroup
 
+from joans.orders.cli import catalogue_cli
 from joans.privacy.commands import privacy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -82,3 +83,4 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(translate)
     app.cli.add_command(privacy)
+    app.cli.add_command(catalogue_cli)

@@ -117,6 +117,59 @@ class Defaults:
     # complaint to IMY about how it was handled can come years later.
     DATA_REQUEST_RETENTION_DAYS = 3 * 365
 
+    # Orders from the public order form.
+    # The From of order confirmations and invoices: transactional mail, never the newsletter's
+    # address (Google's and Yahoo's sender rules keep the two reputations apart).
+    ORDERS_SENDER = "Joans <order@joans.se>"
+    # Who is told of a new order (a list, or a comma-separated string); None means
+    # COMPANY_EMAIL. The e-mail holds no personal data, only a link to the order.
+    ORDERS_NOTIFY_EMAILS: list[str] | str | None = None
+    ORDERS_NOTIFY_LANGUAGE = "sv"
+    # Steps posted to the order form per visitor IP address (Flask-Limiter syntax).
+    ORDERS_RATE_LIMIT = "120 per hour"
+    # Seconds a half-filled order form stays valid; after that the visitor starts again.
+    ORDERS_FORM_MAX_AGE = 24 * 3600
+    # Domain names one order may hold.
+    ORDERS_MAX_DOMAINS = 10
+
+    # The seller on invoices (mervärdesskattelagen 17 kap. 24 §, aktiebolagslagen 1 kap. 9 §).
+    # None means not set: no invoice is issued until every one of them is.
+    SELLER_NAME: str | None = None
+    SELLER_ORGANISATION_NUMBER: str | None = None
+    SELLER_VAT_NUMBER: str | None = None
+    # One line, e.g. "Storgatan 1, 111 22 Stockholm".
+    SELLER_ADDRESS: str | None = None
+    # The municipality of the registered office (styrelsens säte).
+    SELLER_REGISTERED_OFFICE: str | None = None
+    SELLER_BANKGIRO: str | None = None
+    # Approved for F-tax (F-skatt): the invoice says so, and buyers then pay no tax for us.
+    SELLER_F_TAX = True
+    # Days from the issue date to the due date.
+    INVOICE_PAYMENT_DAYS = 30
+    # The first number of the invoice series, for a company that continues an older series.
+    INVOICE_FIRST_NUMBER = 1
+    # The month in which the financial year ends (12: the calendar year). Invoices are kept
+    # until the end of the seventh calendar year after the financial year ended.
+    FINANCIAL_YEAR_END_MONTH = 12
+    # A TrueType font for invoice PDFs, e.g. "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    # for names in any script; None uses the PDF's built-in Helvetica (Latin-1 letters only,
+    # other characters are approximated on the PDF and kept exactly in the database).
+    INVOICE_PDF_FONT: str | None = None
+
+    # Domain registration.
+    # The registrar backend, as "module:Class"; the default hands registrations to Ilait AB's
+    # partner desk by e-mail and staff confirm the outcome in the back office.
+    REGISTRAR_BACKEND = "joans.registrar.partner_desk:PartnerDeskRegistrar"
+    REGISTRAR_NAME = "Ilait AB"
+    # The partner desk's address. None: nothing is handed off until an operator sets it.
+    REGISTRAR_EMAIL: str | None = None
+    REGISTRAR_LANGUAGE = "sv"
+    # Days after a domain ended (expired, transferred away, cancelled) at which
+    # `flask privacy purge` deletes it and who held it.
+    DOMAIN_HOLDER_RETENTION_DAYS = 90
+    # Domains expiring within this many days are on the dashboard.
+    DOMAIN_EXPIRY_WARNING_DAYS = 60
+
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0
@@ -133,6 +186,14 @@ class Development:
     CONSENT_COOKIE_NAME = "joans_consent"
     CONSENT_COOKIE_SECURE = False
     MAIL_SUPPRESS_SEND = True
+    # Example seller details, so invoices can be tried on a laptop; never real ones.
+    SELLER_NAME = "Joans AB (example)"
+    SELLER_ORGANISATION_NUMBER = "556036-0793"
+    SELLER_VAT_NUMBER = "SE556036079301"
+    SELLER_ADDRESS = "Exempelgatan 1, 111 22 Stockholm"
+    SELLER_REGISTERED_OFFICE = "Stockholm"
+    SELLER_BANKGIRO = "5050-1055"
+    REGISTRAR_EMAIL = "registrar@example.invalid"
 
 
 def load(app: Flask, test_config: dict | None) -> None:

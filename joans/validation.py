@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import idna
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from stdnum.se import orgnr, personnummer
@@ -112,3 +113,75 @@ class Normalised:
             field.data = self.normalise(field.data)
         except ValueError as error:
             raise ValidationError(str(error.args[0])) from None
+
+
+# --- Domain names ----------------------------------------------------------------------------
+
+# Internetstiftelsen's rules for .se and .nu: a name of 1-63 characters, letters, digits and
+# hyphens, never starting or ending with a hyphen, and never a personal identity number.
+PERSONNUMMER_TLDS = {"se", "nu"}
+_PERSONNUMMER_LIKE = re.compile(r"(?:\d{2})?(\d{2})(\d{2})(\d{2})-?\d{4}")
+MAX_LABEL_LENGTH = 63
+
+
+def normalise_domain_name(text: str, tlds: set[str] | frozenset[str]) -> str:
+    """A second-level domain under one of ``tlds``, IDNA-normalised (UTS 46) to lower-case
+    Unicode: ``Räksmörgås.SE`` becomes ``räksmörgås.se``.
+    """
+    name = text.strip().rstrip(".")
+    if not name or any(character.isspace() for character in name):
+        raise ValueError(_l("Type a domain name, for example mycompany.se."))
+    try:
+        name = idna.decode(idna.encode(name, uts46=True))
+    except UnicodeError:  # idna.IDNAError and its kin
+        name = name.lower()  # checked label by label below, for a clearer message
+    labels = name.split(".")
+    if len(labels) != 2 or not all(labels):
+        raise ValueError(_l("Type only the domain name, for example mycompany.se, without www."))
+    label, tld = labels
+    if tld not in tlds:
+        raise ValueError(_l("We register domain names ending in %(tlds)s.", tlds=_list_tlds(tlds)))
+    if label.startswith("-") or label.endswith("-"):
+        raise ValueError(_l("A domain name cannot start or end with a hyphen."))
+    if label[2:4] == "--":
+        # RFC 5891 4.2.3.1: reserved for encodings such as "xn--".
+        raise ValueError(
+            _l("A domain name cannot have hyphens as its third and fourth characters.")
+        )
+    # The limit is on the name as the DNS spells it (RFC 1035 2.3.4), "xn--" form included.
+    try:
+        spelled = label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+    except UnicodeError:
+        spelled = label
+    if len(spelled) > MAX_LABEL_LENGTH:
+        raise ValueError(_l("A domain name can be at most 63 characters long."))
+    try:
+        idna.encode(label, uts46=True)
+    except UnicodeError:  # idna.IDNAError and its kin
+        raise ValueError(
+            _l("A domain name can only contain letters, digits and hyphens.")
+        ) from None
+    if tld in PERSONNUMMER_TLDS and _looks_like_personnummer(label):
+        raise ValueError(
+            _l("A domain name that looks like a personal identity number cannot be registered.")
+        )
+    return f"{label}.{tld}"
+
+
+def domain_to_ascii(name: str) -> str:
+    """A stored domain name as the DNS spells it (``xn--`` labels for non-ASCII names)."""
+    return idna.encode(name, uts46=True).decode("ascii")
+
+
+def _looks_like_personnummer(label: str) -> bool:
+    # YYMMDD-NNNN or YYYYMMDD-NNNN with a real month and a real day (or a samordningsnummer's
+    # day plus 60), whatever the check digit: close enough to identify someone.
+    match = _PERSONNUMMER_LIKE.fullmatch(label)
+    if not match:
+        return False
+    month, day = int(match.group(2)), int(match.group(3))
+    return 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)
+
+
+def _list_tlds(tlds) -> str:
+    return ", ".join(f".{tld}" for tld in sorted(tlds))

@@ -11,6 +11,8 @@ PUBLIC_PAGES = {
     "public.privacy": ("/integritetspolicy", "/en/privacy"),
     "contact.form": ("/kontakt", "/en/contact"),
     "consent.settings": ("/cookies", "/en/cookies"),
+    "orders.order": ("/bestall", "/en/order"),
+    "orders.terms": ("/villkor", "/en/terms"),
 }
 
 PUBLIC_URLS = [url for urls in PUBLIC_PAGES.values() for url in urls]

@@ -10,7 +10,15 @@ from sqlalchemy import delete
 
 from joans.extensions import db
 from joans.models.data_requests import DataSubjectRequest
-from joans.privacy.subjects import LINKS, Hold, Link, Subject, rows_for, subject_of
+from joans.privacy.subjects import (
+    LINKS,
+    Hold,
+    Link,
+    Subject,
+    recipients_for,
+    rows_for,
+    subject_of,
+)
 from joans.services.audit import record_event
 
 
@@ -20,6 +28,8 @@ class ErasurePlan:
 
     deleted: dict[str, list] = field(default_factory=dict)
     held: dict[str, list[tuple[object, Hold]]] = field(default_factory=dict)
+    # Who received the data and must be told of the erasure (GDPR art. 19).
+    recipients: list[str] = field(default_factory=list)
 
     @property
     def deleted_counts(self) -> dict[str, int]:
@@ -51,7 +61,7 @@ def _latest(hold: Hold) -> date:
 def plan_erasure(subject: Subject) -> ErasurePlan:
     """Sort the subject's rows into those to delete and those a legal hold keeps."""
     found = rows_for(subject)
-    plan = ErasurePlan()
+    plan = ErasurePlan(recipients=recipients_for(subject))
     for link in LINKS:
         plan.deleted[link.name] = []
         plan.held[link.name] = []
@@ -80,6 +90,7 @@ def erase_subject(request: DataSubjectRequest, *, actor_id: int) -> ErasurePlan:
         subject_id=request.id,
         deleted=plan.deleted_counts,
         held=plan.held_counts,
+        recipients=plan.recipients,
     )
     db.session.commit()
     return plan

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, String, cast, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, String, cast, delete, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from joans.extensions import db
 from joans.models.consent import ConsentRecord
 from joans.models.crm import Company, Contact
 from joans.models.data_requests import DataSubjectRequest
+from joans.models.domains import Domain
+from joans.models.invoices import Invoice
 from joans.models.leads import CallbackRequest
+from joans.models.orders import Order
 from joans.models.staff import StaffSession, StaffUser
 from joans.services.audit import record_event
 
@@ -250,7 +255,11 @@ register(
 
 
 def _former_customer(now: datetime) -> ColumnElement[bool]:
-    return Company.customer_until <= (now - _days("CUSTOMER_RETENTION_DAYS")).date()
+    # A company that still holds a domain is kept: the privacy policy keeps domain data for as
+    # long as the domain is registered, and the "domain_holder" rule says when that ends.
+    return (Company.customer_until <= (now - _days("CUSTOMER_RETENTION_DAYS")).date()) & ~exists(
+        select(Domain.id).where(Domain.holder_company_id == Company.id)
+    )
 
 
 register(
@@ -258,19 +267,95 @@ register(
         name="customer",
         model=Company,
         action=Action.DELETE,
-        what="former customers: the company, its contacts and the notes about them",
+        what="former customers: the company, its contacts, its orders and the notes about them "
+        "(issued invoices are kept apart, by the bookkeeping rule)",
         why="the privacy policy: company and personal data are kept for as long as you are a "
         "customer",
         expired=_former_customer,
         limit=lambda: (
             f"customer until more than {_days('CUSTOMER_RETENTION_DAYS').days} days ago "
-            "(CUSTOMER_RETENTION_DAYS)"
+            "(CUSTOMER_RETENTION_DAYS), and no domain left"
         ),
         period=lambda: _(
             "As long as you are a customer, then %(duration)s",
             duration=duration(_days("CUSTOMER_RETENTION_DAYS").days),
         ),
-        dependents=((Contact, Contact.company_id),),
+        dependents=((Order, Order.company_id), (Contact, Contact.company_id)),
+    )
+)
+
+
+def local_today(now: datetime) -> date:
+    """The date in Sweden at ``now``: bookkeeping years and due dates follow the local calendar."""
+    return now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def bookkeeping_keep_until(issue_date: date) -> date:
+    """The last day an invoice issued on ``issue_date`` must be kept.
+
+    Bokföringslagen 7 kap. 2 §: until the end of the seventh calendar year after the year in
+    which the financial year ended. The financial year ends with ``FINANCIAL_YEAR_END_MONTH``;
+    an invoice of the calendar year 2025 is kept until 2032-12-31.
+    """
+    end_month = current_app.config["FINANCIAL_YEAR_END_MONTH"]
+    year_ended = issue_date.year if issue_date.month <= end_month else issue_date.year + 1
+    return date(year_ended + 7, 12, 31)
+
+
+def _invoice_expired(now: datetime) -> ColumnElement[bool]:
+    # A credit note refers to its invoice, so an invoice waits for its credit note's period too.
+    today = local_today(now)
+    credit_note = aliased(Invoice)
+    return (Invoice.keep_until < today) & ~exists(
+        select(credit_note.id).where(
+            credit_note.credited_invoice_id == Invoice.id, credit_note.keep_until >= today
+        )
+    )
+
+
+register(
+    RetentionRule(
+        name="bookkeeping",
+        model=Invoice,
+        action=Action.DELETE,
+        what="issued invoices and credit notes, with their buyer details",
+        why="bokföringslagen 7 kap. 2 §: kept until the end of the seventh calendar year after "
+        "the financial year ended, and no longer",
+        expired=_invoice_expired,
+        limit=lambda: (
+            "past the end of the seventh calendar year after the financial year ended "
+            f"(financial years end in month {current_app.config['FINANCIAL_YEAR_END_MONTH']}, "
+            "FINANCIAL_YEAR_END_MONTH)"
+        ),
+        period=lambda: _(
+            "Until the end of the seventh year after the financial year (bokföringslagen)"
+        ),
+    )
+)
+
+
+def _domain_ended(now: datetime) -> ColumnElement[bool]:
+    cutoff = local_today(now) - _days("DOMAIN_HOLDER_RETENTION_DAYS")
+    return Domain.ended_on.is_not(None) & (Domain.ended_on <= cutoff)
+
+
+register(
+    RetentionRule(
+        name="domain_holder",
+        model=Domain,
+        action=Action.DELETE,
+        what="domains that expired, were transferred away or cancelled, with who held them",
+        why="the privacy policy: data given for a domain registration is kept for as long as "
+        "the domain is registered",
+        expired=_domain_ended,
+        limit=lambda: (
+            f"ended more than {_days('DOMAIN_HOLDER_RETENTION_DAYS').days} days ago "
+            "(DOMAIN_HOLDER_RETENTION_DAYS)"
+        ),
+        period=lambda: _(
+            "While the domain is registered, then %(duration)s",
+            duration=duration(_days("DOMAIN_HOLDER_RETENTION_DAYS").days),
+        ),
     )
 )
 

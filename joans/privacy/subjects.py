@@ -20,7 +20,10 @@ from sqlalchemy import Select, false, or_, select
 from joans.extensions import db
 from joans.models.crm import Company, Contact, Note
 from joans.models.data_requests import DataSubjectRequest
+from joans.models.domains import ACTIVE_STATUSES, Disclosure, Domain
+from joans.models.invoices import Invoice, InvoiceLine
 from joans.models.leads import CallbackRequest
+from joans.models.orders import Order, OrderLine
 from joans.privacy.retention import duration
 
 
@@ -73,6 +76,81 @@ def _contact_phones(subject: Subject) -> Select:
     )
 
 
+def _contact_emails(subject: Subject) -> Select:
+    return select(Contact.email).where(
+        Contact.id.in_(subject.contact_ids()), Contact.email.is_not(None)
+    )
+
+
+def _orders(subject: Subject) -> Select:
+    return select(Order.id).where(
+        or_(
+            Order.company_id.in_(subject.company_ids()), Order.contact_id.in_(subject.contact_ids())
+        )
+    )
+
+
+def _invoices(subject: Subject) -> Select:
+    # An invoice outlives the company it was issued to (its buyer is a snapshot), so the
+    # buyer's e-mail address finds it too.
+    return select(Invoice.id).where(
+        or_(
+            Invoice.company_id.in_(subject.company_ids()),
+            Invoice.buyer_email.in_(_contact_emails(subject)),
+        )
+    )
+
+
+def _domains(subject: Subject) -> Select:
+    return select(Domain.id).where(
+        or_(
+            Domain.holder_company_id.in_(subject.company_ids()),
+            Domain.holder_contact_id.in_(subject.contact_ids()),
+        )
+    )
+
+
+def _invoice_hold(row: Invoice | InvoiceLine) -> Hold:
+    invoice = row if isinstance(row, Invoice) else row.invoice
+    return Hold(
+        lambda: _(
+            "Invoices and credit notes, which bokföringslagen (7 kap. 2 §) requires us to keep "
+            "until the end of the seventh year after the financial year."
+        ),
+        until=invoice.keep_until,
+    )
+
+
+def _holds_registered_domain(condition) -> bool:
+    query = select(Domain.id).where(condition, Domain.status.in_(ACTIVE_STATUSES)).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def _domain_holder_hold() -> Hold:
+    return Hold(
+        lambda: _(
+            "Domain names still registered through Ilait AB, and the details of who holds "
+            "them, which are kept for as long as the domain is registered."
+        )
+    )
+
+
+def _company_hold(row: Company) -> Hold | None:
+    if _holds_registered_domain(Domain.holder_company_id == row.id):
+        return _domain_holder_hold()
+    return None
+
+
+def _contact_hold(row: Contact) -> Hold | None:
+    if _holds_registered_domain(Domain.holder_contact_id == row.id):
+        return _domain_holder_hold()
+    return None
+
+
+def _domain_hold(row: Domain) -> Hold | None:
+    return _domain_holder_hold() if row.status in ACTIVE_STATUSES else None
+
+
 def _request_hold(row: DataSubjectRequest) -> Hold:
     return Hold(
         lambda: _(
@@ -83,18 +161,66 @@ def _request_hold(row: DataSubjectRequest) -> Hold:
     )
 
 
+# Parents before children: erasure deletes in the reverse order.
 LINKS: list[Link] = [
     Link(
         "company",
         _l("company details"),
         Company,
         lambda s: select(Company).where(Company.id.in_(s.company_ids())),
+        hold=_company_hold,
     ),
     Link(
         "contact",
         _l("contact details"),
         Contact,
         lambda s: select(Contact).where(Contact.id.in_(s.contact_ids())),
+        hold=_contact_hold,
+    ),
+    Link(
+        "order",
+        _l("orders"),
+        Order,
+        lambda s: select(Order).where(Order.id.in_(_orders(s))),
+    ),
+    Link(
+        "order_line",
+        _l("what was ordered"),
+        OrderLine,
+        lambda s: select(OrderLine).where(OrderLine.order_id.in_(_orders(s))),
+    ),
+    Link(
+        "invoice",
+        _l("invoices and credit notes"),
+        Invoice,
+        lambda s: select(Invoice).where(Invoice.id.in_(_invoices(s))),
+        hold=_invoice_hold,
+    ),
+    Link(
+        "invoice_line",
+        _l("invoice lines"),
+        InvoiceLine,
+        lambda s: select(InvoiceLine).where(InvoiceLine.invoice_id.in_(_invoices(s))),
+        hold=_invoice_hold,
+    ),
+    Link(
+        "domain",
+        _l("domain names"),
+        Domain,
+        lambda s: select(Domain).where(Domain.id.in_(_domains(s))),
+        hold=_domain_hold,
+    ),
+    # The record of what was sent to whom: it names the recipients erasure must tell (art. 19).
+    Link(
+        "disclosure",
+        _l("records of what we sent to Ilait AB"),
+        Disclosure,
+        lambda s: select(Disclosure).where(
+            or_(
+                Disclosure.company_id.in_(s.company_ids()),
+                Disclosure.contact_id.in_(s.contact_ids()),
+            )
+        ),
     ),
     Link(
         "note",
@@ -125,6 +251,22 @@ LINKS: list[Link] = [
         hold=_request_hold,
     ),
 ]
+
+
+def recipients_for(subject: Subject) -> list[str]:
+    """Everyone outside the company who received the subject's data (GDPR art. 19)."""
+    query = (
+        select(Disclosure.recipient)
+        .where(
+            or_(
+                Disclosure.company_id.in_(subject.company_ids()),
+                Disclosure.contact_id.in_(subject.contact_ids()),
+            )
+        )
+        .distinct()
+        .order_by(Disclosure.recipient)
+    )
+    return list(db.session.scalars(query))
 
 
 def rows_for(subject: Subject) -> dict[str, list]:

@@ -69,6 +69,13 @@ def _changed(record, values: dict) -> list[str]:
 
 def create_company(values: dict, *, actor_id: int) -> Company:
     """Add a company (values are already validated and normalised)."""
+    company = add_company(values, actor_id=actor_id)
+    db.session.commit()
+    return company
+
+
+def add_company(values: dict, *, actor_id: int | None) -> Company:
+    """Add a company, indexed and audited, within the caller's transaction (caller commits)."""
     company = Company(**{name: values.get(name) for name in COMPANY_FIELDS})
     db.session.add(company)
     db.session.flush()
@@ -76,8 +83,42 @@ def create_company(values: dict, *, actor_id: int) -> Company:
     record_event(
         "company.created", actor_id=actor_id, subject_type="company", subject_id=company.id
     )
-    db.session.commit()
     return company
+
+
+def mark_customer(company: Company, since: date, *, actor_id: int | None) -> None:
+    """Make ``company`` a customer from ``since`` unless it already is (caller commits).
+
+    A former customer who orders again is a customer again: the end date goes, and with it the
+    retention clock it had started.
+    """
+    values = {}
+    if company.customer_since is None:
+        values["customer_since"] = since
+    if company.customer_until is not None:
+        values["customer_until"] = None
+    changed = _changed(company, values)
+    if changed:
+        record_event(
+            "company.updated",
+            actor_id=actor_id,
+            subject_type="company",
+            subject_id=company.id,
+            fields=changed,
+        )
+
+
+def end_customership(company: Company, until: date, *, actor_id: int) -> None:
+    """Record that ``company`` is a customer until ``until``; the "customer" retention rule
+    deletes its data ``CUSTOMER_RETENTION_DAYS`` after that date."""
+    if _changed(company, {"customer_until": until}):
+        record_event(
+            "company.customership_ended",
+            actor_id=actor_id,
+            subject_type="company",
+            subject_id=company.id,
+        )
+        db.session.commit()
 
 
 def update_company(company: Company, values: dict, *, actor_id: int) -> list[str]:
@@ -98,6 +139,13 @@ def update_company(company: Company, values: dict, *, actor_id: int) -> list[str
 
 def create_contact(values: dict, *, actor_id: int) -> Contact:
     """Add a contact (values are already validated and normalised)."""
+    contact = add_contact(values, actor_id=actor_id)
+    db.session.commit()
+    return contact
+
+
+def add_contact(values: dict, *, actor_id: int | None) -> Contact:
+    """Add a contact, indexed and audited, within the caller's transaction (caller commits)."""
     contact = Contact(**{name: values.get(name) for name in CONTACT_FIELDS})
     db.session.add(contact)
     db.session.flush()
@@ -105,7 +153,6 @@ def create_contact(values: dict, *, actor_id: int) -> Contact:
     record_event(
         "contact.created", actor_id=actor_id, subject_type="contact", subject_id=contact.id
     )
-    db.session.commit()
     return contact
 
 

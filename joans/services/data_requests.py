@@ -183,4 +183,5 @@ def erasure_answer(request: DataSubjectRequest, plan: ErasurePlan) -> str:
             request=request,
             deleted=plan.deleted_labels(),
             held=plan.held_reasons(),
+            recipients=plan.recipients,
         )

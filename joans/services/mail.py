@@ -21,12 +21,13 @@ def send_email(
     template: str,
     language: str,
     sender: str | None = None,
+    attachments: tuple[tuple[str, str, bytes], ...] = (),
     **context: object,
 ) -> Message:
     """Render ``email/<template>.txt`` and ``.html`` in ``language`` and send them.
 
-    ``subject`` may be a lazy string; it is translated in ``language`` too. Raises whatever the
-    SMTP connection raises.
+    ``subject`` may be a lazy string; it is translated in ``language`` too. ``attachments`` are
+    ``(filename, content type, data)``. Raises whatever the SMTP connection raises.
     """
     with force_locale(language):
         message = Message(
@@ -36,6 +37,8 @@ def send_email(
             html=render_template(f"email/{template}.html", **context),
             sender=sender,
         )
+    for filename, content_type, data in attachments:
+        message.attach(filename, content_type, data)
     mail.send(message)
     return message
 

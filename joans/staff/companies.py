@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from joans.services import crm
+from joans.services.orders import orders_of
 from joans.staff.blueprint import bp
 from joans.staff.forms import CompanyForm, NoteForm
 from joans.staff.listing import list_params
@@ -47,6 +48,7 @@ def company_detail(company_id: int):
         company=company,
         notes=crm.notes_for(company=company),
         note_form=NoteForm(),
+        orders=orders_of(company),
     )
 
 
@@ -77,5 +79,9 @@ def company_note(company_id: int):
         flash(_("The note is added."), "success")
         return redirect(url_for("staff.company_detail", company_id=company.id))
     return render_template(
-        "staff/company.html", company=company, notes=crm.notes_for(company=company), note_form=form
+        "staff/company.html",
+        company=company,
+        notes=crm.notes_for(company=company),
+        note_form=form,
+        orders=orders_of(company),
     )

@@ -12,10 +12,14 @@ import pytest
 from sqlalchemy import JSON, String, Text, select
 
 from joans.extensions import db
-from joans.models import AuditEvent, DataSubjectRequest, StaffUser
+from joans.models import AuditEvent, DataSubjectRequest, Domain, Order, StaffUser
 from joans.models.data_requests import RequestKind
+from joans.models.domains import DomainStatus
 from joans.services import crm, data_requests
+from joans.services import domains as domain_services
+from joans.services import invoices as invoice_services
 from joans.services.callbacks import submit_callback_request
+from tests.orders import confirmed_order
 
 
 @dataclass
@@ -37,19 +41,34 @@ def seed_person(
     phone="+46701234567",
     orgnr="556036-0793",
     kind=RequestKind.ERASURE,
+    domain="ended",
 ) -> Person:
-    """One person at their company, in every table that can hold them."""
+    """One person at their company, in every table that can hold them.
+
+    They ordered hosting and a domain (which staff confirmed, handed to Ilait AB and invoiced),
+    left a call-back request, have notes written about them, and asked about their data.
+    ``domain`` is "ended" (cancelled since) or "registered" (still theirs).
+    """
     street = f"{name[1]}s väg 1"
+    domain_name = f"{name[1].lower()}-bygg.se"
+    order_id = confirmed_order(
+        app, domains=(domain_name,), buyer={
+            "company_name": f"{name[1]} Bygg AB", "organisation_number": orgnr,
+            "vat_number": None, "first_name": name[0], "last_name": name[1], "street": street,
+            "phone": phone, "email": email,
+        },
+    )  # fmt: skip
     with app.test_request_context("/kontakt"):
-        company = crm.create_company(
-            {"name": f"{name[1]} Bygg AB", "organisation_number": orgnr,
-             "billing_street": street, "billing_postal_code": "111 22",
-             "billing_city": "Lund", "customer_since": date(2020, 1, 1)}, actor_id=staff_id,
-        )  # fmt: skip
-        contact = crm.create_contact(
-            {"first_name": name[0], "last_name": name[1], "phone": phone, "email": email,
-             "company_id": company.id}, actor_id=staff_id,
-        )  # fmt: skip
+        placed = db.session.get(Order, order_id)
+        company, contact = placed.company, placed.contact
+        domain_services.hand_off_order_domains(placed, actor_id=staff_id)
+        invoice_services.issue_invoice(order_id, actor_id=staff_id, today=date(2026, 3, 2))
+        (domain_id,) = db.session.scalars(select(Domain.id).where(Domain.order_id == order_id))
+        if domain == "registered":
+            dates = {"registered_on": date(2026, 3, 3), "expires_on": date(2027, 3, 3)}
+            domain_services.confirm_registration(domain_id, actor_id=staff_id, **dates)
+        else:
+            domain_services.end_domain(domain_id, DomainStatus.CANCELLED, actor_id=staff_id)
         crm.add_note(body=f"{name[0]} ringde från {phone}", actor_id=staff_id, contact=contact)
         crm.add_note(body=f"Avtal med {name[1]} Bygg", actor_id=staff_id, company=company)
         submit_callback_request(name=f"{name[0]} {name[1]}", phone=phone, service=None,
@@ -59,7 +78,7 @@ def seed_person(
             requester_email=email, language="sv", actor_id=staff_id, contact_id=contact.id,
         )  # fmt: skip
         return Person(company.id, contact.id, request.id,
-                      (name[0], name[1], email, phone, orgnr, street))  # fmt: skip
+                      (name[0], name[1], email, phone, orgnr, street, domain_name))  # fmt: skip
 
 
 def text_values(app) -> list[tuple[str, int, str]]:
@@ -80,8 +99,8 @@ def staff(make_staff):
     return make_staff(role="admin")
 
 
-def test_erasure_leaves_nothing_but_the_legally_held_request(app, staff):
-    """Scan every text column of every table: the person survives only in the request record."""
+def test_erasure_leaves_nothing_but_the_legally_held_invoice_and_request(app, staff):
+    """Scan every text column of every table: the person survives only where the law holds."""
     person = seed_person(app, staff.id)
     other = seed_person(app, staff.id, name=("Bo", "Ek"), email="bo@ek.se",
                         phone="+46812345678", orgnr="556677-8899")  # fmt: skip
@@ -94,7 +113,8 @@ def test_erasure_leaves_nothing_but_the_legally_held_request(app, staff):
         for needle in person.values
         if needle in value
     }
-    assert leftovers == {("data_subject_request", person.request_id)}
+    assert {table for table, _ in leftovers} == {"invoice", "invoice_line", "data_subject_request"}
+    assert ("data_subject_request", person.request_id) in leftovers
     # The other customer is untouched.
     remaining = " ".join(value for _, _, value in text_values(app))
     assert all(value in remaining for value in other.values)
@@ -102,6 +122,8 @@ def test_erasure_leaves_nothing_but_the_legally_held_request(app, staff):
     assert "Vi har raderat:" in answer
     assert "kontaktuppgifter" in answer and "företagsuppgifter" in answer
     assert "Dina begäranden till oss om dina uppgifter" in answer
+    assert "Fakturor och kreditnotor, som bokföringslagen" in answer
+    assert "Ilait AB" in answer  # the recipient that must be told (art. 19)
 
 
 def test_erasure_is_audited_with_counts_never_values(app, staff):
@@ -117,9 +139,12 @@ def test_erasure_is_audited_with_counts_never_values(app, staff):
         details = json.dumps(
             [e.details for e in db.session.scalars(select(AuditEvent))], ensure_ascii=False
         )
-    assert event.details["deleted"] == {"company": 1, "contact": 1, "note": 2,
-                                        "callback_request": 1}  # fmt: skip
-    assert event.details["held"] == {"data_subject_request": 1}
+    assert event.details["deleted"] == {
+        "company": 1, "contact": 1, "order": 1, "order_line": 2, "domain": 1, "disclosure": 1,
+        "note": 2, "callback_request": 1,
+    }  # fmt: skip
+    assert event.details["held"] == {"invoice": 1, "invoice_line": 2, "data_subject_request": 1}
+    assert event.details["recipients"] == ["Ilait AB"]
     assert not any(value in details for value in person.values)
 
 
@@ -132,7 +157,8 @@ def test_export_holds_every_record_and_no_secret(app, staff):
         user = db.session.get(StaffUser, staff.id)
         secrets = [user.password_hash, user.totp_secret, app.config["SECRET_KEY"]]
     files = zipfile.ZipFile(io.BytesIO(archive))
-    tables = ("company", "contact", "note", "callback_request", "data_subject_request")
+    tables = ("company", "contact", "order", "order_line", "invoice", "invoice_line", "domain",
+              "disclosure", "note", "callback_request", "data_subject_request")  # fmt: skip
     assert {"cover.txt", "data.json", *(f"{t}.csv" for t in tables)} <= set(files.namelist())
     everything = "".join(files.read(name).decode() for name in files.namelist())
     assert all(value in everything for value in person.values)
@@ -143,3 +169,18 @@ def test_export_holds_every_record_and_no_secret(app, staff):
     assert "Dina uppgifter hos Joans" in cover
     assert "Integritetsskyddsmyndigheten (IMY)" in cover
     assert "Ringa upp dig när du ber om det i kontaktformuläret" in cover
+
+
+def test_a_registered_domain_keeps_its_holder(app, staff):
+    """The company and contact holding a registered domain stay, and the answer says why."""
+    person = seed_person(app, staff.id, domain="registered")
+    with app.test_request_context("/staff/"):
+        request = db.session.get(DataSubjectRequest, person.request_id)
+        plan = data_requests.erasure_plan(request)
+        answer = data_requests.erase(request, actor_id=staff.id)
+    assert plan.held_counts["company"] == plan.held_counts["contact"] == 1
+    assert plan.held_counts["domain"] == 1
+    assert "order" in plan.deleted_counts
+    assert "Domännamn som fortfarande är registrerade via Ilait AB" in answer
+    with app.app_context():
+        assert db.session.get(Domain, db.session.scalar(select(Domain.id))).name == "öberg-bygg.se"

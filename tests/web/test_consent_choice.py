@@ -305,7 +305,9 @@ def test_a_tampered_cookie_counts_as_no_choice(client):
     """Changing one character of the value brings the banner back and GA stays off."""
     choose(client, "accept")
     value = client.get_cookie(CONSENT_COOKIE).value
-    client.set_cookie(CONSENT_COOKIE, value[:-1] + ("A" if value[-1] != "A" else "B"))
+    # An inner character of the payload: the last one of a base64 segment may be padding bits
+    # only, and changing it would leave the decoded bytes, and the signature, as they were.
+    client.set_cookie(CONSENT_COOKIE, value[0] + ("x" if value[1] != "x" else "y") + value[2:])
     response = client.get("/")
     assert not has_ga(response)
     assert banner_html(response.get_data(as_text=True)) is not None

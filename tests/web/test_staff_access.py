@@ -33,6 +33,9 @@ ADMIN_ENDPOINTS = {
     "staff.data_request_export_download",
     "staff.data_request_erasure",
     "staff.data_request_erase",
+    "staff.products",
+    "staff.product_new",
+    "staff.product_edit",
 }
 SAMPLE_VALUES = {
     "company_id": 1,
@@ -42,6 +45,11 @@ SAMPLE_VALUES = {
     "purpose": "reset",
     "token": "x",
     "request_id": 1,
+    "order_id": 1,
+    "invoice_id": 1,
+    "domain_id": 1,
+    "product_id": 1,
+    "status": "confirmed",
 }
 
 

@@ -1,0 +1,232 @@
+"""The back office for orders, invoices, domains, products and customerships."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from joans.extensions import db
+from joans.models.audit import AuditEvent
+from joans.models.catalogue import Product
+from joans.models.crm import Company
+from joans.models.domains import Disclosure, Domain, DomainStatus
+from joans.models.invoices import Invoice
+from joans.models.orders import Order, OrderStatus
+from joans.models.types import utcnow
+from joans.privacy.retention import local_today
+from tests.orders import confirmed_order, make_order, products, text_of
+
+DESK = "desk@ilait.example"
+
+
+@pytest.fixture
+def app_config(smtp_server):
+    """Mail to a real SMTP server, including the registrar's desk."""
+    return {**smtp_server.app_config, "REGISTRAR_EMAIL": DESK}
+
+
+@pytest.fixture
+def staff(client, login_as_staff):
+    """A client logged in as a staff member (not an admin)."""
+    login_as_staff(client)
+    return client
+
+
+def test_the_order_list_and_page_show_the_order_and_audit_the_view(app, staff):
+    """Staff find the order by its number and see the buyer as typed; the view is audited."""
+    order_id = make_order(app, domains=("lista.se",))
+    with app.app_context():
+        number = db.session.get(Order, order_id).number
+    assert number in text_of(staff.get("/staff/orders?status=received"))
+    assert number not in text_of(staff.get("/staff/orders?status=done"))
+    page = text_of(staff.get(f"/staff/orders/{order_id}"))
+    for expected in ("Exempel AB", "556036-0793", "anna@example.se", "lista.se", "Mottagen"):
+        assert expected in page
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert "order.viewed" in actions
+
+
+def test_confirming_an_order_hands_its_domains_to_the_registrar(
+    app, staff, staff_post, smtp_server
+):
+    """One button: the order is confirmed, the desk gets the registration, a disclosure is kept."""
+    order_id = make_order(app, domains=("bekrafta.se",))
+    response = staff_post(staff, f"/staff/orders/{order_id}/status/confirmed")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == OrderStatus.CONFIRMED
+        (disclosure,) = db.session.scalars(select(Disclosure)).all()
+        assert disclosure.order_id == order_id
+    assert [m["To"] for m in smtp_server.messages if m["To"] == DESK] == [DESK]
+    assert "1 domännamn skickades till registraren." in text_of(
+        staff.get(f"/staff/orders/{order_id}")
+    )
+
+
+def test_a_status_staff_may_not_set_is_refused(app, staff, staff_post):
+    """Invoiced comes from issuing an invoice, never from a button; done needs an invoice."""
+    order_id = make_order(app)
+    assert staff_post(staff, f"/staff/orders/{order_id}/status/invoiced").status_code == 400
+    staff_post(staff, f"/staff/orders/{order_id}/status/done")
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == OrderStatus.RECEIVED
+
+
+def test_issuing_an_invoice_e_mails_the_pdf_to_the_buyer(app, staff, staff_post, smtp_server):
+    """The buyer receives the invoice in the order's language, as a PDF that opens."""
+    order_id = confirmed_order(app, language="en")
+    response = staff_post(staff, f"/staff/orders/{order_id}/invoice")
+    with app.app_context():
+        invoice = db.session.scalar(select(Invoice))
+    assert response.headers["Location"] == f"/staff/invoices/{invoice.id}"
+    (message,) = [
+        m
+        for m in smtp_server.messages
+        if m["To"] == "anna@example.se" and "Invoice" in m["Subject"]
+    ]
+    assert message["Subject"] == f"Invoice 1 from {app.config['SELLER_NAME']}"
+    assert message["From"] == app.config["ORDERS_SENDER"]
+    assert "List-Unsubscribe" not in message
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == "invoice-1.pdf"
+    assert attachment.get_content_type() == "application/pdf"
+    reader = PdfReader(io.BytesIO(attachment.get_content()))
+    assert "Invoice number 1" in reader.pages[0].extract_text()
+    page = text_of(staff.get(f"/staff/invoices/{invoice.id}"))
+    assert "Faktura 1" in page and invoice.ocr in page
+
+
+def test_the_pdf_can_be_downloaded_and_the_download_is_audited(app, staff, staff_post):
+    """A PDF attachment named after the invoice, in the invoice's language."""
+    order_id = confirmed_order(app)
+    staff_post(staff, f"/staff/orders/{order_id}/invoice")
+    with app.app_context():
+        invoice_id = db.session.scalar(select(Invoice.id))
+    response = staff.get(f"/staff/invoices/{invoice_id}/pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="faktura-1.pdf"'
+    assert response.headers["Cache-Control"] == "no-store"
+    assert PdfReader(io.BytesIO(response.data)).pages
+    with app.app_context():
+        purposes = db.session.scalars(
+            select(AuditEvent.details).where(AuditEvent.action == "invoice.viewed")
+        ).all()
+    assert {"purpose": "pdf"} in purposes
+
+
+def test_a_credit_note_needs_a_reason_and_is_sent_too(app, staff, staff_post, smtp_server):
+    """Without a reason the form says so; with one the credit note is issued and e-mailed."""
+    order_id = confirmed_order(app)
+    staff_post(staff, f"/staff/orders/{order_id}/invoice")
+    with app.app_context():
+        invoice_id = db.session.scalar(select(Invoice.id))
+    response = staff_post(staff, f"/staff/invoices/{invoice_id}/credit", {"reason": ""})
+    assert response.status_code == 422
+    assert "Skriv varför fakturan krediteras." in text_of(response)
+    response = staff_post(staff, f"/staff/invoices/{invoice_id}/credit", {"reason": "Fel pris"})
+    assert response.status_code == 302
+    with app.app_context():
+        credit = db.session.scalar(select(Invoice).where(Invoice.kind == "credit_note"))
+        assert credit.reason == "Fel pris"
+        assert db.session.get(Order, order_id).status == OrderStatus.CONFIRMED
+    subjects = [m["Subject"] for m in smtp_server.messages if m["To"] == "anna@example.se"]
+    assert f"Kreditfaktura 2 från {app.config['SELLER_NAME']}" in subjects
+
+
+def test_staff_record_the_registrars_answer(app, staff, staff_post):
+    """The dates from the desk's reply make the domain registered; bad dates are refused."""
+    order_id = make_order(app, domains=("svar.se",))
+    staff_post(staff, f"/staff/orders/{order_id}/status/confirmed")
+    with app.app_context():
+        domain_id = db.session.scalar(select(Domain.id))
+    bad = staff_post(
+        staff, f"/staff/domains/{domain_id}/registration",
+        {"registered_on": "2026-03-02", "expires_on": "2026-03-01"},
+    )  # fmt: skip
+    assert bad.status_code == 422
+    assert "Utgångsdatumet måste komma efter registreringsdatumet." in text_of(bad)
+    staff_post(
+        staff, f"/staff/domains/{domain_id}/registration",
+        {"registered_on": "2026-03-02", "expires_on": "2027-03-02"},
+    )  # fmt: skip
+    with app.app_context():
+        domain = db.session.get(Domain, domain_id)
+        assert (domain.status, domain.expires_on) == (DomainStatus.REGISTERED, date(2027, 3, 2))
+    page = text_of(staff.get(f"/staff/domains/{domain_id}"))
+    assert "Ilait AB" in page and "domain_registration" in page
+
+
+def test_the_dashboard_shows_waiting_orders_and_domains_expiring_within_60_days(app, staff):
+    """A domain expiring in 60 days is listed, one in 61 days is not."""
+    make_order(app, domains=("snart.se", "senare.se"))
+    with app.app_context():
+        today = local_today(utcnow())
+        for name, days in (("snart.se", 60), ("senare.se", 61)):
+            domain = db.session.scalar(select(Domain).where(Domain.name == name))
+            domain.status, domain.expires_on = DomainStatus.REGISTERED, today + timedelta(days=days)
+        db.session.commit()
+    page = text_of(staff.get("/staff/"))
+    assert "1 beställning väntar på att bekräftas" in page
+    assert "snart.se" in page
+    assert "senare.se" not in page
+
+
+def test_ending_a_customership_sets_customer_until(app, staff, staff_post):
+    """The date starts the retention clock; the page says what will happen."""
+    make_order(app)
+    with app.app_context():
+        company_id = db.session.scalar(select(Company.id))
+    form = text_of(staff.get(f"/staff/companies/{company_id}/end-customership"))
+    assert "90 days" in form or "90 dagar" in form or "CUSTOMER_RETENTION_DAYS" in form
+    staff_post(staff, f"/staff/companies/{company_id}/end-customership",
+               {"customer_until": "2026-06-30"})  # fmt: skip
+    with app.app_context():
+        assert db.session.get(Company, company_id).customer_until == date(2026, 6, 30)
+        assert "company.customership_ended" in db.session.scalars(select(AuditEvent.action)).all()
+
+
+# --- The catalogue (admins) -------------------------------------------------------------------
+
+
+def test_only_admins_edit_the_catalogue(app, staff):
+    """Staff get 403 on the product pages."""
+    products(app)
+    assert staff.get("/staff/products").status_code == 403
+    assert staff.get("/staff/products/new").status_code == 403
+
+
+def test_an_admin_adds_a_product_with_a_price_in_kronor(app, client, login_as_staff, staff_post):
+    """ "199,50" is stored as 19 950 öre; a code already used is refused next to the field."""
+    login_as_staff(client, role="admin")
+    values = {
+        "code": "backup", "name_sv": "Säkerhetskopia", "name_en": "Backup",
+        "description_sv": "", "description_en": "", "kind": "service", "tld": "",
+        "price": "199,50", "vat_percent": "25", "billing_period": "monthly", "position": "50",
+        "active": "y",
+    }  # fmt: skip
+    assert staff_post(client, "/staff/products/new", values).status_code == 302
+    with app.app_context():
+        product = db.session.scalar(select(Product).where(Product.code == "backup"))
+        assert (product.price_ore, product.vat_percent) == (19_950, 25)
+    again = staff_post(client, "/staff/products/new", values)
+    assert "En annan produkt har den här koden." in text_of(again)
+    bad = staff_post(client, "/staff/products/new", {**values, "code": "x", "price": "12,345"})
+    assert "Skriv ett belopp i kronor" in text_of(bad)
+    domain = staff_post(client, "/staff/products/new", {**values, "code": "d", "kind": "domain"})
+    assert "En domänregistrering behöver sin toppdomän." in text_of(domain)
+
+
+def test_a_sole_traders_personnummer_is_masked_on_the_order_page(app, staff):
+    """The birth date shows, the last four digits do not."""
+    order_id = make_order(
+        app, buyer={"organisation_number": "19811218-9876", "vat_number": "SE811218987601"}
+    )
+    page = text_of(staff.get(f"/staff/orders/{order_id}"))
+    assert "19811218-****" in page
+    assert "9876" not in page.replace("SE811218987601", "")
