@@ -24,6 +24,7 @@ def site_env(database_url: str) -> dict[str, str]:
     return {
         "JOANS_ENV": "production",
         "JOANS_SECRET_KEY": "benchmark-secret",
+        "JOANS_NEWSLETTER_SECRET_KEY": "benchmark-newsletter-secret",
         "JOANS_DATABASE_URL": database_url,
     }
 

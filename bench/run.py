@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from bench.common import BENCH, RESULTS, machine
 from bench.report import render
 
-AREAS = ["http_throughput", "lighthouse", "staff_search", "load", "faults"]
+AREAS = ["http_throughput", "lighthouse", "staff_search", "newsletter", "load", "faults"]
 
 
 def main(argv: list[str]) -> None:

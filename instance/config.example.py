@@ -15,6 +15,12 @@
 # MAIL_USERNAME = "website@joans.se"
 # MAIL_PASSWORD = "..."
 
+# Newsletters: a secret of its own, never changed (it keeps unsubscribed addresses suppressed and
+# old unsubscribe links working), and the sender, apart from transactional mail.
+# NEWSLETTER_SECRET_KEY = "another long random string"
+# NEWSLETTER_SENDER = "Joans nyhetsbrev <nyhetsbrev@joans.se>"
+# NEWSLETTER_SEND_RATE = 10
+
 # CALLBACK_NOTIFY_EMAILS = ["anna@joans.se", "bo@joans.se"]
 # CALLBACK_NOTIFY_LANGUAGE = "sv"
 

@@ -66,10 +66,11 @@ def register_blueprints(app: Flask) -> None:
     from joans.consent.views import bp as consent_bp
     from joans.contact.views import bp as contact_bp
     from joans.health import bp as health_bp
+    from joans.newsletter.views import bp as newsletter_bp
     from joans.orders.views import bp as orders_bp
     from joans.public.views import bp as public_bp
 
-    public_blueprints = (public_bp, consent_bp, contact_bp, orders_bp, health_bp)
+    public_blueprints = (public_bp, consent_bp, contact_bp, orders_bp, newsletter_bp, health_bp)
     for bp in public_blueprints:
         csrf.exempt(bp)
         app.register_blueprint(bp)

@@ -10,6 +10,7 @@ from babel.messages.pofile import read_po, write_po
 from flask import Flask
 from flask.cli import AppGroup
 
+from joans.newsletter.cli import newsletter_cli
 from joans.orders.cli import catalogue_cli
 from joans.privacy.commands import privacy
 
@@ -84,3 +85,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(translate)
     app.cli.add_command(privacy)
     app.cli.add_command(catalogue_cli)
+    app.cli.add_command(newsletter_cli)

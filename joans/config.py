@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 - refused in production
+DEV_NEWSLETTER_SECRET_KEY = "dev-newsletter-key-not-for-production"  # noqa: S105 - refused too
 
 # Environments that may run with the development secret key and the SQLite default.
 RELAXED_ENVIRONMENTS = {"development", "testing"}
@@ -170,6 +171,38 @@ class Defaults:
     # Domains expiring within this many days are on the dashboard.
     DOMAIN_EXPIRY_WARNING_DAYS = 60
 
+    # Newsletters: soft opt-in from orders, sent through an outbox by `flask newsletter
+    # send-outbox`, with RFC 8058 one-click unsubscribe.
+    # From of every newsletter: not the transactional sender, so recipients' filters and the
+    # receiving providers' reputation keep marketing apart from order mail (CHECKLISTS N9).
+    NEWSLETTER_SENDER = "Joans nyhetsbrev <nyhetsbrev@joans.se>"
+    # The list's name in the List-Id header (RFC 2919): a domain-like name under our domain.
+    NEWSLETTER_LIST_ID = "nyhetsbrev.joans.se"
+    # A secret of its own that never changes: it keys the suppression list's hashes and signs
+    # the unsubscribe links in every newsletter ever sent. Rotating SECRET_KEY (after a leak,
+    # say) must neither break those links nor let an unsubscribed address be mailed again.
+    # Production refuses to start without it.
+    NEWSLETTER_SECRET_KEY: str | None = None
+    # At most this many messages a second from one worker (0: as fast as the server accepts).
+    NEWSLETTER_SEND_RATE = 10
+    # A temporary failure (4xx, a lost connection) is retried after this many seconds, then
+    # after twice as long each time (at most 64 times as long), for at most
+    # NEWSLETTER_MAX_ATTEMPTS attempts in all; then the message is marked failed.
+    NEWSLETTER_RETRY_SECONDS = 60
+    NEWSLETTER_MAX_ATTEMPTS = 10
+    # A message still "sending" this many seconds after it started belongs to a worker that
+    # died mid-send: it is reported as unknown, and never sent again.
+    NEWSLETTER_SENDING_TIMEOUT = 600
+    # Seconds between looks at an empty outbox for `flask newsletter send-outbox --loop`.
+    NEWSLETTER_POLL_SECONDS = 30
+    # Days after a message was sent or given up on at which its outbox row loses the link to the
+    # recipient (`flask privacy purge`); the campaign's counts remain.
+    NEWSLETTER_OUTBOX_RETENTION_DAYS = 90
+    # "E-mail me an unsubscribe link": requests per client address (Flask-Limiter notation),
+    # and links mailed to one address; beyond that the same answer is given, but nothing sent.
+    NEWSLETTER_LINK_RATE_LIMIT = "10 per hour"
+    NEWSLETTER_LINK_PER_ADDRESS_LIMIT = "3 per day"
+
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0
@@ -194,6 +227,7 @@ class Development:
     SELLER_REGISTERED_OFFICE = "Stockholm"
     SELLER_BANKGIRO = "5050-1055"
     REGISTRAR_EMAIL = "registrar@example.invalid"
+    NEWSLETTER_SECRET_KEY = DEV_NEWSLETTER_SECRET_KEY
 
 
 def load(app: Flask, test_config: dict | None) -> None:
@@ -236,3 +270,11 @@ def check(app: Flask) -> None:
         ) from None
     finally:
         engine.dispose()
+    newsletter_key = app.config["NEWSLETTER_SECRET_KEY"]
+    weak_keys = {DEV_NEWSLETTER_SECRET_KEY, app.config["SECRET_KEY"]}
+    if not newsletter_key or newsletter_key in weak_keys:
+        raise RuntimeError(
+            "Set JOANS_NEWSLETTER_SECRET_KEY to a secret of its own, different from "
+            "JOANS_SECRET_KEY, that never changes: it keeps unsubscribed addresses suppressed "
+            "and the unsubscribe links in sent newsletters working."
+        )

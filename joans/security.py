@@ -9,6 +9,7 @@ from programs, not browsers, and a forged cross-site request cannot strip them.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request
@@ -68,8 +69,22 @@ def _csp_header() -> str:
     return "; ".join(f"{directive} {' '.join(sources)}" for directive, sources in policy.items())
 
 
+def allow_cross_site_posts(view: Callable) -> Callable:
+    """Exempt one view from the cross-site check below; use it only where a standard says so.
+
+    The one such view is the newsletter's unsubscribe URL: RFC 8058 has mail providers and mail
+    clients POST ``List-Unsubscribe=One-Click`` to it, possibly from a webmail page on another
+    site, and the signed token in the URL is what authorises that request.
+    """
+    view.allow_cross_site_posts = True
+    return view
+
+
 def _refuse_cross_site_requests() -> None:
-    if request.method not in SAFE_METHODS and not is_same_origin_request():
+    if request.method in SAFE_METHODS or is_same_origin_request():
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if not getattr(view, "allow_cross_site_posts", False):
         abort(403)
 
 

@@ -72,6 +72,16 @@ def mask_personnummer(value: str) -> str:
     return value[:-4] + "****"
 
 
+def mask_email(address: str) -> str:
+    """Enough of an address for its owner to recognise it: ``a•••@e•••.se``."""
+    local, _, domain = address.partition("@")
+    name, dot, top_level = domain.rpartition(".")
+    if not dot:
+        name, top_level = domain, ""
+    masked_domain = (name[:1] + "•••") + (f".{top_level}" if top_level else "")
+    return f"{local[:1]}•••@{masked_domain}"
+
+
 def normalise_vat_number(text: str) -> str:
     """A Swedish VAT number: ``SE``, the 10-digit organisation or personal number, then ``01``."""
     compact = re.sub(r"[\s-]", "", text).upper()

@@ -13,6 +13,7 @@ PUBLIC_PAGES = {
     "consent.settings": ("/cookies", "/en/cookies"),
     "orders.order": ("/bestall", "/en/order"),
     "orders.terms": ("/villkor", "/en/terms"),
+    "newsletter.request_link": ("/nyhetsbrev/avregistrera", "/en/newsletter/unsubscribe"),
 }
 
 PUBLIC_URLS = [url for urls in PUBLIC_PAGES.values() for url in urls]

@@ -34,6 +34,15 @@ def consent_ui() -> ConsentUI:
     return g.consent_ui
 
 
+def without_statistics() -> None:
+    """Show neither the banner nor Google Analytics on this response.
+
+    For pages whose URL holds a secret (a newsletter's unsubscribe link), which must never be
+    reported to Google, and which a visitor opens for one click, not to browse the site.
+    """
+    g.consent_ui = ConsentUI()
+
+
 def _decide() -> ConsentUI:
     visitor = visitor_consent()
     # The cookie page is the full choice itself; a banner on top of it would only repeat it.

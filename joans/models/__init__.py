@@ -8,6 +8,12 @@ from joans.models.data_requests import DataSubjectRequest
 from joans.models.domains import Disclosure, Domain
 from joans.models.invoices import Invoice, InvoiceLine, InvoiceNumberSequence
 from joans.models.leads import CallbackRequest
+from joans.models.newsletter import (
+    Newsletter,
+    NewsletterSubscription,
+    OutboxMessage,
+    Suppression,
+)
 from joans.models.orders import Order, OrderLine
 from joans.models.staff import RecoveryCode, StaffSession, StaffUser
 
@@ -23,12 +29,16 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "InvoiceNumberSequence",
+    "Newsletter",
+    "NewsletterSubscription",
     "Note",
     "Order",
     "OrderLine",
+    "OutboxMessage",
     "Product",
     "RecoveryCode",
     "SearchTerm",
     "StaffSession",
     "StaffUser",
+    "Suppression",
 ]

@@ -15,11 +15,13 @@ from joans.privacy.subjects import (
     Hold,
     Link,
     Subject,
+    email_addresses,
     recipients_for,
     rows_for,
     subject_of,
 )
 from joans.services.audit import record_event
+from joans.services.newsletter_subscriptions import suppress_erased_address
 
 
 @dataclass
@@ -80,7 +82,11 @@ def erase_subject(request: DataSubjectRequest, *, actor_id: int) -> ErasurePlan:
     Children go before parents (the links list parents first); what hangs off a deleted row
     without a link of its own (search terms) goes with it by ``ON DELETE CASCADE``.
     """
-    plan = plan_erasure(subject_of(request))
+    subject = subject_of(request)
+    plan = plan_erasure(subject)
+    # GDPR art. 21(3): marketing must never resume, so the addresses live on as keyed hashes.
+    for address in email_addresses(subject):
+        suppress_erased_address(address)
     for link in reversed(LINKS):
         _delete(link, plan.deleted[link.name])
     record_event(

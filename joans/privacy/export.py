@@ -15,16 +15,24 @@ from flask_babel import force_locale
 from joans.models.data_requests import DataSubjectRequest
 from joans.privacy.records import public_activities
 from joans.privacy.registry import Category
-from joans.privacy.subjects import LINKS, rows_for, subject_of
+from joans.privacy.subjects import LINKS, email_addresses, rows_for, subject_of
+from joans.services.newsletter_subscriptions import is_suppressed
 
 # Staff credentials and session secrets never leave the system, whatever a link returns.
 WITHHELD_CATEGORIES = {Category.ACCOUNT}
 
 
 def export_rows(request: DataSubjectRequest) -> dict[str, list[dict]]:
-    """Every linked row as plain values, per table, without withheld columns."""
-    found = rows_for(subject_of(request))
-    return {link.name: [_values(row) for row in found[link.name]] for link in LINKS}
+    """Every linked row as plain values, per table, without withheld columns; and for each
+    e-mail address, whether it is on the list that is never sent marketing."""
+    subject = subject_of(request)
+    found = rows_for(subject)
+    tables = {link.name: [_values(row) for row in found[link.name]] for link in LINKS}
+    tables["newsletter_suppression"] = [
+        {"email": address, "never_sent_newsletters": is_suppressed(address)}
+        for address in email_addresses(subject)
+    ]
+    return tables
 
 
 def build_export(request: DataSubjectRequest) -> bytes:

@@ -37,6 +37,7 @@ CATEGORY_LABELS = {
     Category.ENQUIRY: _l("what you asked about and in which language"),
     Category.ACCOUNT: _l("staff names, e-mail addresses and credentials"),
     Category.NOTES: _l("notes our staff write"),
+    Category.MARKETING: _l("whether you receive our newsletter, and why"),
 }
 
 BASIS_LABELS = {

@@ -30,6 +30,7 @@ class Category(StrEnum):
     ENQUIRY = "enquiry"  # what a visitor asked us about, and the language to answer in
     ACCOUNT = "account"  # staff accounts
     NOTES = "notes"  # free text staff wrote about a customer
+    MARKETING = "marketing"  # whether someone gets newsletters, and on what basis
 
 
 class Purpose(StrEnum):

@@ -17,7 +17,18 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, String, cast, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    cast,
+    delete,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from joans.extensions import db
@@ -27,6 +38,7 @@ from joans.models.data_requests import DataSubjectRequest
 from joans.models.domains import Domain
 from joans.models.invoices import Invoice
 from joans.models.leads import CallbackRequest
+from joans.models.newsletter import FINAL_OUTBOX_STATUSES, OutboxMessage, Suppression
 from joans.models.orders import Order
 from joans.models.staff import StaffSession, StaffUser
 from joans.services.audit import record_event
@@ -379,5 +391,52 @@ register(
             "%(duration)s after we answered",
             duration=duration(_days("DATA_REQUEST_RETENTION_DAYS").days),
         ),
+    )
+)
+
+
+register(
+    RetentionRule(
+        name="newsletter_suppression",
+        model=Suppression,
+        action=Action.DELETE,
+        what="keyed hashes of addresses that unsubscribed, objected or were erased",
+        why="GDPR art. 21(3): an objection to direct marketing holds for good, and only the hash "
+        "lets us honour it without keeping the address",
+        expired=lambda now: false(),
+        limit=lambda: "never: kept for as long as we send newsletters",
+        period=lambda: _(
+            "For as long as we send newsletters, as a code that cannot be turned back into the "
+            "address"
+        ),
+    )
+)
+
+
+def _outbox_expired(now: datetime) -> ColumnElement[bool]:
+    return (
+        OutboxMessage.status.in_(FINAL_OUTBOX_STATUSES)
+        & (OutboxMessage.finished_at <= now - _days("NEWSLETTER_OUTBOX_RETENTION_DAYS"))
+        & OutboxMessage.subscription_id.is_not(None)
+    )
+
+
+register(
+    RetentionRule(
+        name="newsletter_outbox",
+        model=OutboxMessage,
+        action=Action.ANONYMISE,
+        what="which newsletter went to whom: the outbox row keeps its status, not the recipient",
+        why="delivery problems are looked into within weeks; afterwards the counts are enough",
+        expired=_outbox_expired,
+        limit=lambda: (
+            f"sent or given up on more than {_days('NEWSLETTER_OUTBOX_RETENTION_DAYS').days} days "
+            "ago (NEWSLETTER_OUTBOX_RETENTION_DAYS)"
+        ),
+        period=lambda: _(
+            "%(duration)s after the newsletter was sent",
+            duration=duration(_days("NEWSLETTER_OUTBOX_RETENTION_DAYS").days),
+        ),
+        anonymise={"subscription_id": None},
     )
 )

@@ -23,6 +23,7 @@ from joans.models.data_requests import DataSubjectRequest
 from joans.models.domains import ACTIVE_STATUSES, Disclosure, Domain
 from joans.models.invoices import Invoice, InvoiceLine
 from joans.models.leads import CallbackRequest
+from joans.models.newsletter import NewsletterSubscription
 from joans.models.orders import Order, OrderLine
 from joans.privacy.retention import duration
 
@@ -210,6 +211,15 @@ LINKS: list[Link] = [
         lambda s: select(Domain).where(Domain.id.in_(_domains(s))),
         hold=_domain_hold,
     ),
+    # Whether they get newsletters and on what basis; sent newsletters lose their link to it.
+    Link(
+        "newsletter_subscription",
+        _l("whether you receive our newsletter, and why"),
+        NewsletterSubscription,
+        lambda s: select(NewsletterSubscription).where(
+            NewsletterSubscription.contact_id.in_(s.contact_ids())
+        ),
+    ),
     # The record of what was sent to whom: it names the recipients erasure must tell (art. 19).
     Link(
         "disclosure",
@@ -251,6 +261,13 @@ LINKS: list[Link] = [
         hold=_request_hold,
     ),
 ]
+
+
+def email_addresses(subject: Subject) -> list[str]:
+    """Every e-mail address the subject gave us, with their contacts or their orders."""
+    orders = select(Order.buyer_email).where(Order.id.in_(_orders(subject)))
+    found = set(db.session.scalars(_contact_emails(subject))) | set(db.session.scalars(orders))
+    return sorted(found)
 
 
 def recipients_for(subject: Subject) -> list[str]:

@@ -32,6 +32,7 @@ from joans.registrar import Availability, get_registrar
 from joans.services import crm
 from joans.services.audit import record_event
 from joans.services.mail import send_email
+from joans.services.newsletter_subscriptions import record_order_opt_in
 
 MAX_QUANTITY = 99
 
@@ -257,6 +258,15 @@ def place_order(
             )  # fmt: skip
     record_event(
         "order.placed", subject_type="order", subject_id=order.id, lines=len(current.lines)
+    )
+    # Marknadsföringslagen 19 §: the address collected with the order may get newsletters
+    # unless the buyer ticked the box; recorded in the same commit as the order.
+    record_order_opt_in(
+        contact.id,
+        order_id=order.id,
+        order_date=local_today(order.created_at),
+        objected=newsletter_objection,
+        language=language,
     )
     try:
         db.session.commit()

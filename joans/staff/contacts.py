@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from joans.services import crm
+from joans.services.newsletter_subscriptions import contact_status
 from joans.staff.blueprint import bp
-from joans.staff.forms import ContactForm, NoteForm
+from joans.staff.forms import ConfirmForm, ContactForm, NoteForm
 from joans.staff.listing import list_params
 
 
@@ -50,6 +51,8 @@ def contact_detail(contact_id: int):
         contact=contact,
         notes=crm.notes_for(contact=contact),
         note_form=NoteForm(),
+        newsletter=contact_status(contact),
+        objection_form=ConfirmForm(),
     )
 
 
@@ -82,5 +85,10 @@ def contact_note(contact_id: int):
         flash(_("The note is added."), "success")
         return redirect(url_for("staff.contact_detail", contact_id=contact.id))
     return render_template(
-        "staff/contact.html", contact=contact, notes=crm.notes_for(contact=contact), note_form=form
+        "staff/contact.html",
+        contact=contact,
+        notes=crm.notes_for(contact=contact),
+        note_form=form,
+        newsletter=contact_status(contact),
+        objection_form=ConfirmForm(),
     )

@@ -14,6 +14,7 @@ from joans.staff import (  # noqa: F401 - importing a module registers its views
     domains,
     exports,
     invoices,
+    newsletters,
     orders,
     privacy_record,
     products,

@@ -66,9 +66,25 @@ def test_production_refuses_to_start_with_laptop_settings(settings, complaint, m
         create_app({"ENV": "production", **settings})
 
 
+@pytest.mark.parametrize("newsletter_key", [None, "", config.DEV_NEWSLETTER_SECRET_KEY, "s3cret"])
+def test_production_refuses_to_start_without_a_newsletter_key_of_its_own(
+    migrated_database, newsletter_key, monkeypatch
+):
+    """Suppression hashes and unsubscribe links need a key that outlives SECRET_KEY."""
+    monkeypatch.delenv("JOANS_NEWSLETTER_SECRET_KEY", raising=False)
+    settings = {"ENV": "production", "SECRET_KEY": "s3cret", "DATABASE_URL": migrated_database}
+    with pytest.raises(RuntimeError, match="JOANS_NEWSLETTER_SECRET_KEY"):
+        create_app({**settings, "NEWSLETTER_SECRET_KEY": newsletter_key})
+
+
 def test_production_starts_with_a_secret_and_a_reachable_database(migrated_database):
-    """The checks pass when the operator has configured both."""
+    """The checks pass when the operator has configured the secrets and the database."""
     app = create_app(
-        {"ENV": "production", "SECRET_KEY": "s3cret", "DATABASE_URL": migrated_database}
+        {
+            "ENV": "production",
+            "SECRET_KEY": "s3cret",
+            "NEWSLETTER_SECRET_KEY": "an0ther s3cret",
+            "DATABASE_URL": migrated_database,
+        }
     )
     assert app.config["SQLALCHEMY_DATABASE_URI"] == migrated_database

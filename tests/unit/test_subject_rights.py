@@ -19,6 +19,7 @@ from joans.services import crm, data_requests
 from joans.services import domains as domain_services
 from joans.services import invoices as invoice_services
 from joans.services.callbacks import submit_callback_request
+from joans.services.newsletter_subscriptions import is_suppressed
 from tests.orders import confirmed_order
 
 
@@ -115,6 +116,9 @@ def test_erasure_leaves_nothing_but_the_legally_held_invoice_and_request(app, st
     }
     assert {table for table, _ in leftovers} == {"invoice", "invoice_line", "data_subject_request"}
     assert ("data_subject_request", person.request_id) in leftovers
+    # Marketing never resumes: the address lives on only as a keyed hash.
+    with app.app_context():
+        assert is_suppressed("asa@oberg.se") and not is_suppressed("bo@ek.se")
     # The other customer is untouched.
     remaining = " ".join(value for _, _, value in text_values(app))
     assert all(value in remaining for value in other.values)
@@ -140,8 +144,8 @@ def test_erasure_is_audited_with_counts_never_values(app, staff):
             [e.details for e in db.session.scalars(select(AuditEvent))], ensure_ascii=False
         )
     assert event.details["deleted"] == {
-        "company": 1, "contact": 1, "order": 1, "order_line": 2, "domain": 1, "disclosure": 1,
-        "note": 2, "callback_request": 1,
+        "company": 1, "contact": 1, "order": 1, "order_line": 2, "domain": 1,
+        "newsletter_subscription": 1, "disclosure": 1, "note": 2, "callback_request": 1,
     }  # fmt: skip
     assert event.details["held"] == {"invoice": 1, "invoice_line": 2, "data_subject_request": 1}
     assert event.details["recipients"] == ["Ilait AB"]
@@ -158,13 +162,18 @@ def test_export_holds_every_record_and_no_secret(app, staff):
         secrets = [user.password_hash, user.totp_secret, app.config["SECRET_KEY"]]
     files = zipfile.ZipFile(io.BytesIO(archive))
     tables = ("company", "contact", "order", "order_line", "invoice", "invoice_line", "domain",
-              "disclosure", "note", "callback_request", "data_subject_request")  # fmt: skip
+              "newsletter_subscription", "disclosure", "note", "callback_request",
+              "data_subject_request", "newsletter_suppression")  # fmt: skip
     assert {"cover.txt", "data.json", *(f"{t}.csv" for t in tables)} <= set(files.namelist())
     everything = "".join(files.read(name).decode() for name in files.namelist())
     assert all(value in everything for value in person.values)
     assert not any(secret and secret in everything for secret in secrets)
     data = json.loads(files.read("data.json"))
     assert [row["email"] for row in data["contact"]] == ["asa@oberg.se"]
+    assert [row["status"] for row in data["newsletter_subscription"]] == ["subscribed"]
+    assert data["newsletter_suppression"] == [
+        {"email": "asa@oberg.se", "never_sent_newsletters": False}
+    ]
     cover = files.read("cover.txt").decode()
     assert "Dina uppgifter hos Joans" in cover
     assert "Integritetsskyddsmyndigheten (IMY)" in cover

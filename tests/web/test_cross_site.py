@@ -74,3 +74,29 @@ def test_configured_site_url_counts_as_our_origin(app):
 def test_safe_methods_are_never_checked(client):
     """Following a link from another site is what links are for."""
     assert client.get("/", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+
+
+def test_a_view_marked_allow_cross_site_posts_accepts_posts_from_other_sites(app):
+    """The exemption is explicit, per view, and leaves every other view checked."""
+    from joans.security import allow_cross_site_posts
+
+    @csrf.exempt
+    @allow_cross_site_posts
+    def exempt_form():
+        return "accepted"
+
+    app.add_url_rule("/test-exempt", view_func=exempt_form, methods=["POST"])
+    client = app.test_client()
+    cross_site = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
+    assert client.post("/test-exempt", headers=cross_site).status_code == 200
+    assert client.post("/test-form", headers=cross_site).status_code == 403
+
+
+def test_only_the_one_click_unsubscribe_url_is_exempt(app):
+    """RFC 8058 is the one documented reason to accept cross-site POSTs; nothing else uses it."""
+    exempt = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if getattr(view, "allow_cross_site_posts", False)
+    }
+    assert exempt == {"newsletter.unsubscribe"}

@@ -64,7 +64,12 @@ def test_hsts_only_in_production(client, app, migrated_database):
 
     assert "Strict-Transport-Security" not in client.get("/").headers
     production = create_app(
-        {"ENV": "production", "SECRET_KEY": "a-real-secret", "DATABASE_URL": migrated_database}
+        {
+            "ENV": "production",
+            "SECRET_KEY": "a-real-secret",
+            "NEWSLETTER_SECRET_KEY": "another-real-secret",
+            "DATABASE_URL": migrated_database,
+        }
     )
     hsts = production.test_client().get("/").headers["Strict-Transport-Security"]
     assert hsts.startswith("max-age=63072000")

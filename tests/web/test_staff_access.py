@@ -50,6 +50,8 @@ SAMPLE_VALUES = {
     "domain_id": 1,
     "product_id": 1,
     "status": "confirmed",
+    "newsletter_id": 1,
+    "language": "sv",
 }
 
 

@@ -134,7 +134,14 @@ def test_the_session_cookie_is_a_browser_session_cookie_without_remember_me(clie
 
 def test_production_cookie_is_secure_with_the_host_prefix(migrated_database):
     """In production the cookie is `__Host-`, `Secure`, `HttpOnly`, `SameSite=Lax`."""
-    app = create_app({"ENV": "production", "SECRET_KEY": "real", "DATABASE_URL": migrated_database})
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": "real",
+            "NEWSLETTER_SECRET_KEY": "another",
+            "DATABASE_URL": migrated_database,
+        }
+    )
     response = app.test_client().get("/staff/login", base_url="https://joans.se")
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-joans_staff=")
