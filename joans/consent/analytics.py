@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -26,34 +26,37 @@ GTAG_URL = "https://www.googletagmanager.com/gtag/js"
 
 @dataclass(frozen=True)
 class AnalyticsTag:
-    """What the GA snippet needs: the measurement id, gtag.js's URL and the config command."""
+    """What the GA snippet needs: the measurement id and gtag.js's URL."""
 
     measurement_id: str
     script_url: str
-    config: dict = field(default_factory=dict)
 
 
-def analytics_tag(consent_expires_at: datetime, now: datetime) -> AnalyticsTag:
-    """The tag for a visitor who has accepted; names Google's hosts in this response's CSP.
+def analytics_tag() -> AnalyticsTag:
+    """The parts of the tag that are the same for every visitor who accepted."""
+    measurement_id = current_app.config["GA_MEASUREMENT_ID"]
+    return AnalyticsTag(
+        measurement_id=measurement_id,
+        script_url=f"{GTAG_URL}?{urlencode({'id': measurement_id})}",
+    )
 
-    Call it only for a page that will carry the snippet: the CSP and the markup go together.
+
+def analytics_config(consent_expires_at: datetime, now: datetime) -> dict:
+    """GA's config command for one visitor; names Google's hosts in this response's CSP.
+
+    Call it only for a response that will carry the snippet: the CSP and the markup go together.
     """
     config = current_app.config
     for directive, sources in GOOGLE_CSP_SOURCES.items():
         allow_csp_sources(directive, *sources)
-    measurement_id = config["GA_MEASUREMENT_ID"]
     cookie_flags = "samesite=lax;secure" if config["CONSENT_COOKIE_SECURE"] else "samesite=lax"
-    return AnalyticsTag(
-        measurement_id=measurement_id,
-        script_url=f"{GTAG_URL}?{urlencode({'id': measurement_id})}",
-        config={
-            "allow_google_signals": False,
-            "allow_ad_personalization_signals": False,
-            # GA's "auto" would pick the widest domain it can write to; pin it to the one
-            # that declining expires, or to host-only cookies when none is configured.
-            "cookie_domain": config["COOKIE_DOMAIN"] or "none",
-            # GA's cookies must not outlive the consent that allowed them.
-            "cookie_expires": max(int((consent_expires_at - now).total_seconds()), 0),
-            "cookie_flags": cookie_flags,
-        },
-    )
+    return {
+        "allow_google_signals": False,
+        "allow_ad_personalization_signals": False,
+        # GA's "auto" would pick the widest domain it can write to; pin it to the one
+        # that declining expires, or to host-only cookies when none is configured.
+        "cookie_domain": config["COOKIE_DOMAIN"] or "none",
+        # GA's cookies must not outlive the consent that allowed them.
+        "cookie_expires": max(int((consent_expires_at - now).total_seconds()), 0),
+        "cookie_flags": cookie_flags,
+    }

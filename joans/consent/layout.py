@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, request
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
-from joans.consent.analytics import AnalyticsTag, analytics_tag
+from joans.consent.analytics import AnalyticsTag, analytics_config, analytics_tag
 from joans.consent.settings import analytics_configured
 from joans.consent.visitor import ConsentStatus, is_public_page, visitor_consent
 from joans.models.types import utcnow
+from joans.page_cache import per_response
 
 COOKIE_PAGE = "consent.settings"
 
@@ -50,10 +53,24 @@ def _decide() -> ConsentUI:
     banner = visitor.status is ConsentStatus.UNDECIDED and not on_cookie_page
     analytics = None
     if visitor.status is ConsentStatus.ACCEPTED:
-        analytics = analytics_tag(visitor.expires_at, utcnow())
+        analytics = analytics_tag()
     return ConsentUI(
         banner=banner,
         signal_note=visitor.status is ConsentStatus.REFUSED_BY_SIGNAL and not on_cookie_page,
         analytics=analytics,
         script=banner or on_cookie_page,
     )
+
+
+def analytics_config_json() -> Markup:
+    """GA's config command for this visitor, as JSON; fresh on each response, even a cached page.
+
+    Its cookie lifetime ends with the visitor's consent, and it names Google's hosts in the
+    response's CSP, so no two responses can share it.
+    """
+    return per_response("analytics-config", _analytics_config_json)
+
+
+def _analytics_config_json() -> Markup:
+    visitor = visitor_consent()
+    return htmlsafe_json_dumps(analytics_config(visitor.expires_at, utcnow()))

@@ -28,6 +28,10 @@ def check_settings(app: Flask) -> None:
     for name in ("CONSENT_ACCEPTED_DAYS", "CONSENT_DECLINED_DAYS", "CONSENT_LOG_RETENTION_DAYS"):
         if not isinstance(config[name], int) or config[name] < 1:
             raise RuntimeError(f"JOANS_{name} must be a whole number of days, at least 1.")
+    # A choice is asked again within 12 months (acceptance) and 6 months (refusal) at most.
+    for name, most in (("CONSENT_ACCEPTED_DAYS", 365), ("CONSENT_DECLINED_DAYS", 183)):
+        if config[name] > most:
+            raise RuntimeError(f"JOANS_{name} can be at most {most} days.")
     if not isinstance(config["CONSENT_REVISION"], int) or config["CONSENT_REVISION"] < 1:
         raise RuntimeError("JOANS_CONSENT_REVISION must be a whole number, at least 1.")
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from joans.consent.choice import StoredChoice, expire_analytics_cookies, store_choice
 from joans.consent.cookies import site_cookies
 from joans.consent.forms import ConsentForm
-from joans.consent.layout import consent_ui
+from joans.consent.layout import analytics_config_json, consent_ui
 from joans.consent.settings import analytics_configured, check_settings
 from joans.consent.visitor import (
     ConsentStatus,
@@ -36,6 +36,7 @@ from joans.services.consent import record_consent
 bp = Blueprint("consent", __name__)
 bp.record_once(lambda state: check_settings(state.app))
 bp.add_app_template_global(consent_ui)
+bp.add_app_template_global(analytics_config_json)
 
 
 @localized_route(bp, {"sv": "/cookies", "en": "/en/cookies"})

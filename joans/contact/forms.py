@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from joans.models.leads import SERVICE_LABELS, SERVICES
+from joans.page_cache import per_response
 from joans.validation import Normalised, normalise_phone
 
 STARTED_SALT = "joans.contact.form-started"
@@ -109,7 +110,7 @@ class CallbackForm(FlaskForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not self.started.data:
-            self.started.data = issue_start_token()
+            self.started.data = per_response("form-started", issue_start_token)
 
     def validate_website(self, field: StringField) -> None:
         """Refuse the form when the field people never see was filled in."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from joans.contact.forms import CallbackForm
 from joans.extensions import limiter
 from joans.i18n import current_language, localized_route
+from joans.page_cache import cached_page
 from joans.privacy.retention import callback_max_age
 from joans.services.callbacks import submit_callback_request
 
@@ -21,6 +22,8 @@ def _rate_limit() -> str:
 @limiter.limit(_rate_limit, methods=["POST"])
 def form():
     """Our contact details and the form to ask for a call; post/redirect/get on success."""
+    if request.method != "POST":
+        return _blank_form()
     form = CallbackForm()
     if form.validate_on_submit():
         submit_callback_request(
@@ -30,8 +33,13 @@ def form():
             language=current_language(),
         )
         return redirect(url_for("contact.thanks"), code=303)
-    status = 422 if form.errors else 200
-    return render_template("contact/form.html", form=form, **_retention()), status
+    return render_template("contact/form.html", form=form, **_retention()), 422
+
+
+@cached_page
+def _blank_form() -> str:
+    # The same for every visitor but for the signed time it was shown, set per response.
+    return render_template("contact/form.html", form=CallbackForm(), **_retention())
 
 
 @localized_route(bp, {"sv": "/kontakt/tack", "en": "/en/contact/thank-you"}, page=False)

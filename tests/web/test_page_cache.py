@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from flask import template_rendered
 
-from tests.consent import GA_CONFIG, GOOGLE, banner_html, choose
+from joans.page_cache import PLACEHOLDER
+from tests.consent import GA_CONFIG, banner_html, choose
+from tests.web.test_consent_choice import gtag_commands
+from tests.web.test_headers import csp_directives
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -22,7 +29,7 @@ def app(app):
     from flask import Blueprint, render_template_string
 
     from joans.i18n import localized_route
-    from joans.public.page_cache import cached_page
+    from joans.page_cache import cached_page
 
     extra = Blueprint("extra", __name__)
 
@@ -52,6 +59,12 @@ def renders(app):
     template_rendered.disconnect(record, app)
 
 
+def analytics_config(response) -> dict:
+    """The settings of GA's config command in the page."""
+    (config,) = [c[2] for c in gtag_commands(response.text) if c[0] == "config"]
+    return config
+
+
 def nonces(response) -> tuple[str, set[str]]:
     """The nonce in the CSP header, and every nonce attribute in the page."""
     header = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
@@ -70,7 +83,7 @@ def test_second_visit_is_served_without_rendering_and_with_its_own_nonce(client,
     assert first_attrs == {first_header}
     assert second_attrs == {second_header}
     assert first.text.replace(first_header, "") == second.text.replace(second_header, "")
-    assert "nonce-placeholder" not in second.text
+    assert PLACEHOLDER not in second.text
 
 
 def test_each_consent_situation_gets_its_own_page(app):
@@ -82,14 +95,47 @@ def test_each_consent_situation_gets_its_own_page(app):
     assert banner_html(undecided.get("/om-oss").text) is not None
 
 
-def test_visitors_who_accepted_get_a_page_rendered_for_them(client, renders):
-    """GA's cookie lifetime depends on the visitor's consent, so their pages are never shared."""
-    choose(client, "accept")
-    client.get("/en/about")
-    rendered = len(renders)
-    response = client.get("/en/about")
-    assert len(renders) > rendered
-    assert GOOGLE.search(response.text)
+def test_visitors_who_accepted_share_the_page_but_not_their_analytics_settings(app, renders):
+    """GA's cookie lifetime ends with each visitor's consent, and each response names Google in
+    its CSP, even when the page itself comes from the cache."""
+    early, late = app.test_client(), app.test_client()
+    with time_machine.travel(START, tick=False):
+        choose(early, "accept")
+    with time_machine.travel(START + timedelta(days=100), tick=False):
+        choose(late, "accept")
+        early.get("/en/about")
+        rendered = len(renders)
+        response = late.get("/en/about")
+        assert len(renders) == rendered
+    assert analytics_config(response)["cookie_expires"] == 365 * 86400
+    assert "googletagmanager.com" in " ".join(csp_directives(response)["script-src"])
+    with time_machine.travel(START + timedelta(days=100), tick=False):
+        assert analytics_config(early.get("/en/about"))["cookie_expires"] == 265 * 86400
+
+
+def test_the_contact_form_is_cached_with_a_fresh_start_time_that_can_be_sent(app, renders):
+    """Each visitor's form carries its own signed start time, and that time is accepted."""
+    with time_machine.travel(START, tick=False):
+        app.test_client().get("/kontakt")
+        rendered = len(renders)
+    with time_machine.travel(START + timedelta(seconds=30), tick=False):
+        visitor = app.test_client()
+        page = visitor.get("/kontakt").text
+        assert len(renders) == rendered
+    with time_machine.travel(START + timedelta(seconds=31), tick=False):
+        started = re.search(r'name="started" type="hidden" value="([^"]+)"', page).group(1)
+        assert PLACEHOLDER not in started
+        response = visitor.post(
+            "/kontakt", data={"name": "Ada", "phone": "070-123 45 67", "started": started}
+        )
+    # Sent one second after it was shown: too fast for a person, so refused as automated.
+    assert response.status_code == 422
+    assert "program" in response.text
+    with time_machine.travel(START + timedelta(seconds=40), tick=False):
+        response = visitor.post(
+            "/kontakt", data={"name": "Ada", "phone": "070-123 45 67", "started": started}
+        )
+    assert response.status_code == 303
 
 
 def test_a_query_string_bypasses_the_cache(client, renders):
