@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from joans.extensions import db
 from joans.models.catalogue import Product
 from joans.models.crm import Company
+from joans.models.newsletter import NewsletterSubscription
 from joans.models.orders import Order
+from joans.services.newsletter_subscriptions import is_suppressed
 from tests.orders import (
     BUYER,
     ORDER_URLS,
@@ -106,6 +108,18 @@ def test_the_newsletter_box_is_unticked_and_ticking_it_is_stored(app, client, id
     place_through_form(client, quantities={ids["hosting-small"]: 1}, objection=True)
     (order,) = stored_orders(app)
     assert order.newsletter_objection is True
+
+
+@pytest.mark.parametrize(("objection", "status"), [(False, "subscribed"), (True, "objected")])
+def test_the_order_records_the_buyers_newsletter_choice(app, client, ids, objection, status):
+    """The box decides the subscription the order creates; a ticked box also suppresses the
+    address, so no later list can mail it."""
+    place_through_form(client, quantities={ids["hosting-small"]: 1}, objection=objection)
+    (order,) = stored_orders(app)
+    with app.app_context():
+        subscription = db.session.scalars(select(NewsletterSubscription)).one()
+        assert (subscription.status, subscription.order_id) == (status, order.id)
+        assert is_suppressed(BUYER["email"]) is objection
 
 
 def test_the_review_shows_totals_with_vat_per_rate_and_the_buyer(client, ids):
