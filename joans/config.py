@@ -105,6 +105,9 @@ class Defaults:
     # Seconds an invitation link and a password-reset link stay valid.
     STAFF_INVITATION_MAX_AGE = 7 * 24 * 3600
     STAFF_PASSWORD_RESET_MAX_AGE = 3600
+    # Days after an invitation link expired at which the account of an invitee who never chose
+    # a password is deleted; until then "forgot password" still lets them in.
+    STAFF_INVITATION_RETENTION_DAYS = 30
     # Rows per page in the back office's lists.
     STAFF_PAGE_SIZE = 50
     # Days after deactivation at which a former colleague's account is anonymised; until then the
@@ -117,6 +120,10 @@ class Defaults:
     # Days an answered data-subject request is kept after it was closed (GDPR art. 5(2)): a
     # complaint to IMY about how it was handled can come years later.
     DATA_REQUEST_RETENTION_DAYS = 3 * 365
+    # Days an audit event is kept. The trail must outlive the data it describes long enough to
+    # answer a complaint to IMY about how that data was handled (who looked, who changed or
+    # deleted it, whether a request was answered in time): as long as an answered request.
+    AUDIT_RETENTION_DAYS = 3 * 365
 
     # Orders from the public order form.
     # The From of order confirmations and invoices: transactional mail, never the newsletter's

@@ -97,7 +97,12 @@ def is_same_origin_request() -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True
-    return _origin_of(origin) in _own_origins()
+    return is_own_url(origin)
+
+
+def is_own_url(url: str) -> bool:
+    """Whether ``url`` is absolute and on this site (its scheme, host and port)."""
+    return _origin_of(url) in _own_origins()
 
 
 def _origin_of(url: str) -> str | None:

@@ -17,6 +17,10 @@ from wtforms.validators import ValidationError
 
 DEFAULT_REGION = "SE"
 
+# Skatteverket SKV 709: an organisation number's third and fourth digits are at least 20, where a
+# personnummer or samordningsnummer has the birth month (01-12).
+ORGANISATION_NUMBER_MIN_GROUP = 20
+
 
 def normalise_phone(text: str, region: str = DEFAULT_REGION) -> str:
     """A phone number in E.164 (``+46701234567``), accepted only when it can really exist."""
@@ -50,7 +54,7 @@ def normalise_organisation_number(text: str) -> str:
         raise ValueError(_l("An organisation number has 10 digits, for example 556036-0793."))
     if not orgnr.is_valid(digits):
         raise ValueError(_l("This organisation number is not valid. Check the digits."))
-    if int(digits[2:4]) < 20:
+    if is_personal_number(digits):
         raise ValueError(_l("This is not an organisation number. Check the digits."))
     return f"{digits[:6]}-{digits[6:]}"
 
@@ -70,6 +74,23 @@ def normalise_personnummer(text: str) -> str:
 def mask_personnummer(value: str) -> str:
     """Hide the last four digits, which with the birth date identify the person."""
     return value[:-4] + "****"
+
+
+def is_personal_number(digits: str) -> bool:
+    """Whether ten digits are a person's number (a sole trader's), not an organisation's."""
+    return int(digits[2:4]) < ORGANISATION_NUMBER_MIN_GROUP
+
+
+def mask_vat_number(vat_number: str) -> str:
+    """A sole trader's VAT number (``SE`` + personnummer + ``01``) with the personnummer masked.
+
+    ``SE811218987601`` becomes ``SE811218****01``; a company's VAT number is shown as it is.
+    """
+    # Stored numbers are compact; one typed another way elsewhere is masked all the same.
+    match = re.fullmatch(r"SE(\d{10})01", re.sub(r"[\s-]", "", vat_number).upper())
+    if match is None or not is_personal_number(match.group(1)):
+        return vat_number
+    return f"SE{mask_personnummer(match.group(1))}01"
 
 
 def mask_email(address: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from joans.extensions import db
 from joans.models.staff import StaffUser
 from joans.models.types import UTCDateTime, utcnow
-from joans.privacy.registry import not_personal
+from joans.privacy.registry import Basis, Category, Purpose, not_personal, personal_data
 
 
 class AuditEvent(db.Model):
@@ -26,8 +26,15 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    # The staff member who acted; None for the system (jobs) and for anonymous visitors.
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    # The staff member who acted; None for the system (jobs) and for anonymous visitors. Who did
+    # what is personal data about staff, so the event goes after its own period ("audit").
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"),
+        index=True,
+        info=personal_data(
+            Category.ACCOUNT, Purpose.SECURITY, Basis.LEGITIMATE_INTEREST, retention="audit"
+        ),
+    )
     action: Mapped[str] = mapped_column(String(64), index=True, info=not_personal())
     subject_type: Mapped[str | None] = mapped_column(String(64), info=not_personal())
     subject_id: Mapped[int | None]

@@ -91,7 +91,11 @@ class Processing:
 
 
 def processing_activities(metadata: MetaData | None = None) -> list[Processing]:
-    """Every purpose some column declares, in the order purposes are listed in the registry."""
+    """Every purpose some column declares, in the order purposes are listed in the registry.
+
+    Its rules are the ones its columns name, then any other rule that removes rows of the same
+    tables (expired invitations are staff accounts too, though no column names that rule).
+    """
     found: dict[Purpose, dict[str, list]] = {}
     for table in (metadata or db.metadata).sorted_tables:
         for column in table.columns:
@@ -99,12 +103,18 @@ def processing_activities(metadata: MetaData | None = None) -> list[Processing]:
             if declaration is None:
                 continue
             entry = found.setdefault(
-                declaration.purpose, {"categories": [], "bases": [], "rules": [], "columns": []}
+                declaration.purpose,
+                {"categories": [], "bases": [], "rules": [], "columns": [], "tables": []},
             )
             _add(entry["categories"], declaration.category)
             _add(entry["bases"], declaration.basis)
             _add(entry["rules"], RULES[declaration.retention])
+            _add(entry["tables"], table.name)
             entry["columns"].append(f"{table.name}.{column.name}")
+    for entry in found.values():
+        for rule in RULES.values():
+            if rule.model.__tablename__ in entry["tables"]:
+                _add(entry["rules"], rule)
     return [
         Processing(
             purpose,

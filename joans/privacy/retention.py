@@ -4,6 +4,10 @@ GDPR art. 5(1)(e) allows personal data to be kept no longer than its purpose nee
 has a name, which columns name in their declaration (``personal_data(..., retention="callback")``),
 says what it deletes or anonymises and why, and finds the rows that have expired at a given time.
 ``flask privacy purge`` runs every rule; a rule is registered with :func:`register`.
+
+Rules depend on each other: a former customer is kept while it still holds a domain, so the
+run that deletes the last domain is what lets the company go. :func:`purge` therefore repeats
+the rules until a pass changes nothing, so one daily run does all there is to do.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from joans.extensions import db
+from joans.models.audit import AuditEvent
 from joans.models.consent import ConsentRecord
 from joans.models.crm import Company, Contact
 from joans.models.data_requests import DataSubjectRequest
@@ -119,13 +124,38 @@ class PurgeResult:
     count: int
 
 
+# More passes than the longest chain of rules waiting for one another (a domain, then its
+# company) will ever need; a rule still changing rows after that never settles and is a bug.
+MAX_PASSES = 10
+
+
+class PurgeDoesNotSettle(RuntimeError):
+    """A rule keeps finding rows after it changed them (an anonymise rule that matches its own
+    result), so repeating the rules would never end."""
+
+
 def purge(now: datetime, *, dry_run: bool = False) -> list[PurgeResult]:
-    """Run every rule at ``now`` and commit; with ``dry_run``, only count what would go."""
-    results = []
-    for rule in RULES.values():
-        count = rule.count_expired(now) if dry_run else rule.apply(now)
-        results.append(PurgeResult(rule, count))
-    if not dry_run:
+    """Run every rule at ``now`` until a pass changes nothing, and commit.
+
+    With ``dry_run`` the same passes run inside the transaction, which is then rolled back: the
+    counts are exactly what a real run would change, including rows that only expire once
+    another rule has run. The session must hold nothing uncommitted, as the rollback drops it.
+    """
+    totals = dict.fromkeys(RULES, 0)
+    for _pass in range(MAX_PASSES):
+        changed = {name: rule.apply(now) for name, rule in RULES.items()}
+        for name, count in changed.items():
+            totals[name] += count
+        if not any(changed.values()):
+            break
+    else:
+        db.session.rollback()
+        unsettled = ", ".join(name for name, count in changed.items() if count)
+        raise PurgeDoesNotSettle(f"retention rules still changing rows: {unsettled}")
+    results = [PurgeResult(rule, totals[name]) for name, rule in RULES.items()]
+    if dry_run:
+        db.session.rollback()
+    else:
         _record_purge(results)
         db.session.commit()
     return results
@@ -266,6 +296,40 @@ register(
 )
 
 
+def _invitation_expired(now: datetime) -> ColumnElement[bool]:
+    # An invitation is the account itself, created without a password; its link stops working
+    # STAFF_INVITATION_MAX_AGE after it was sent. Until the grace period ends the invitee can
+    # still get in through "forgot password", so the account waits that long.
+    link_expired = now - _seconds("STAFF_INVITATION_MAX_AGE")
+    return (
+        StaffUser.password_hash.is_(None)
+        & (StaffUser.created_at <= link_expired - _days("STAFF_INVITATION_RETENTION_DAYS"))
+        & (StaffUser.name != "")  # an anonymised former colleague, not an invitation
+    )
+
+
+register(
+    RetentionRule(
+        name="staff_invitation",
+        model=StaffUser,
+        action=Action.DELETE,
+        what="accounts of invited people who never chose a password",
+        why="an invitation nobody accepted has no purpose once its link has expired; the "
+        "account never acted, so no audit trail needs it",
+        expired=_invitation_expired,
+        limit=lambda: (
+            "no password chosen, and the invitation link expired more than "
+            f"{_days('STAFF_INVITATION_RETENTION_DAYS').days} days ago "
+            "(STAFF_INVITATION_MAX_AGE, STAFF_INVITATION_RETENTION_DAYS)"
+        ),
+        period=lambda: _(
+            "An invitation nobody accepted: %(duration)s after its link expired",
+            duration=duration(_days("STAFF_INVITATION_RETENTION_DAYS").days),
+        ),
+    )
+)
+
+
 def _former_customer(now: datetime) -> ColumnElement[bool]:
     # A company that still holds a domain is kept: the privacy policy keeps domain data for as
     # long as the domain is registered, and the "domain_holder" rule says when that ends.
@@ -390,6 +454,26 @@ register(
         period=lambda: _(
             "%(duration)s after we answered",
             duration=duration(_days("DATA_REQUEST_RETENTION_DAYS").days),
+        ),
+    )
+)
+
+
+register(
+    RetentionRule(
+        name="audit",
+        model=AuditEvent,
+        action=Action.DELETE,
+        what="audit events: who did what to which record, as identifiers and counts",
+        why="GDPR art. 5(2): we must be able to show how personal data was handled, for as long "
+        "as a complaint about it can be made",
+        expired=lambda now: AuditEvent.occurred_at <= now - _days("AUDIT_RETENTION_DAYS"),
+        limit=lambda: (
+            f"older than {_days('AUDIT_RETENTION_DAYS').days} days (AUDIT_RETENTION_DAYS)"
+        ),
+        period=lambda: _(
+            "The audit log: %(duration)s after each event",
+            duration=duration(_days("AUDIT_RETENTION_DAYS").days),
         ),
     )
 )

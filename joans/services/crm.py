@@ -16,6 +16,7 @@ from joans.services import crm_search
 from joans.services.audit import record_event
 from joans.validation import (
     mask_personnummer,
+    mask_vat_number,
     normalise_organisation_number,
     normalise_personnummer,
 )
@@ -424,7 +425,8 @@ def _company_rows():
     query = db.select(Company).order_by(Company.id).execution_options(yield_per=1000)
     for company in db.session.scalars(query):
         yield (
-            company.id, company.name, display_organisation_number(company), company.vat_number,
+            company.id, company.name, display_organisation_number(company),
+            company.vat_number and mask_vat_number(company.vat_number),
             company.billing_street, company.billing_postal_code, company.billing_city,
             company.customer_since, company.customer_until,
         )  # fmt: skip

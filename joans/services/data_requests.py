@@ -15,7 +15,7 @@ from joans.models.data_requests import DataSubjectRequest, IdentityCheck, Reques
 from joans.models.types import utcnow
 from joans.privacy.erasure import ErasurePlan, erase_subject, plan_erasure
 from joans.privacy.export import build_export, export_rows
-from joans.privacy.subjects import subject_of
+from joans.privacy.subjects import recipients_for, subject_of
 from joans.services.audit import record_event
 
 
@@ -162,6 +162,14 @@ def export_data(request: DataSubjectRequest, *, actor_id: int) -> bytes:
     )
     db.session.commit()
     return archive
+
+
+def recipients_to_tell(request: DataSubjectRequest) -> list[str]:
+    """Who outside the company received the data a rectification or erasure concerns.
+
+    GDPR art. 19: each of them must be told of the correction or deletion.
+    """
+    return recipients_for(subject_of(request))
 
 
 def erasure_plan(request: DataSubjectRequest) -> ErasurePlan:

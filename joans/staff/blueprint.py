@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
+from joans.security import is_own_url
 from joans.services import staff_sessions
 from joans.staff import URL_PREFIX, is_staff_path
 from joans.staff import session as staff_session
 
 bp = Blueprint("staff", __name__, url_prefix=URL_PREFIX)
+
+# Requests that show a page, to which a link can lead back.
+PAGE_METHODS = {"GET", "HEAD"}
 
 # What an admin without a second factor may still do.
 ENROLMENT_ENDPOINTS = {"staff.two_factor_setup", "staff.logout"}
@@ -43,10 +48,26 @@ def recent_login_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not staff_sessions.is_recently_authenticated(staff_session.current()):
-            return redirect(url_for("staff.reauthenticate", next=request.path))
+            if request.method not in PAGE_METHODS:
+                flash(
+                    _("Nothing was done yet. Confirm your password, then press the button again."),
+                    "info",
+                )
+            return redirect(url_for("staff.reauthenticate", next=_return_path()))
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _return_path() -> str:
+    # A form's action may answer POST only, and the form's data is not ours to put in a URL:
+    # after the password, the user goes back to the page the form was on and presses again.
+    if request.method in PAGE_METHODS:
+        return request.path
+    referrer = request.referrer
+    if referrer and is_own_url(referrer):
+        return safe_next(urlsplit(referrer).path)
+    return url_for("staff.dashboard")
 
 
 @bp.before_request
@@ -75,7 +96,8 @@ def guard():
 
 
 def safe_next(target: str | None, default: str = "staff.dashboard") -> str:
-    """A back-office path to return to; anything else (another host, another site) is ignored."""
+    """A back-office page to return to; anything else (another host, another site, a path that
+    leaves ``/staff`` through ``..``, an address that answers only POST) is ignored."""
     if target:
         parts = urlsplit(target)
         if (
@@ -83,6 +105,17 @@ def safe_next(target: str | None, default: str = "staff.dashboard") -> str:
             and not parts.netloc
             and is_staff_path(parts.path)
             and "\\" not in target
+            # Browsers resolve dot segments, "%2e%2e" too (WHATWG URL), before they send.
+            and not {".", ".."} & set(unquote(parts.path).split("/"))
+            and _is_page(parts.path)
         ):
             return parts.path
     return url_for(default)
+
+
+def _is_page(path: str) -> bool:
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(path, method="GET")
+    except HTTPException:  # not found, POST only, or a redirect to the canonical URL
+        return False
+    return True

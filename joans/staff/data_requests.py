@@ -87,9 +87,13 @@ def data_request_detail(request_id: int):
 
 
 def _detail_page(found, *, identity_form=None, close_form=None):
+    # Erasure lists its recipients on its own review page; a correction is made on the records
+    # themselves, so the request page is where staff learn whom to tell (GDPR art. 19).
+    rectifying = found.is_open and found.kind == RequestKind.RECTIFICATION
     return render_template(
         "staff/data_request.html",
         data_request=found,
+        recipients=data_requests.recipients_to_tell(found) if rectifying else [],
         kinds=KIND_LABELS,
         identity_checks=IDENTITY_CHECK_LABELS,
         identity_form=identity_form or IdentityCheckForm(),

@@ -272,8 +272,12 @@ def test_a_backend_that_is_not_a_registrar_stops_the_app_at_start_up(app):
 
 def test_holder_data_is_kept_while_the_domain_lives_and_a_while_after(app):
     """The company outlives its customership while it holds a domain; the domain goes
-    DOMAIN_HOLDER_RETENTION_DAYS after it ended, and then the company follows."""
+    DOMAIN_HOLDER_RETENTION_DAYS after it ended, and the company with it in the same run. The
+    dry run predicts both, and a second run finds nothing more."""
     from joans.privacy.retention import purge
+
+    def counts(results) -> dict[str, int]:
+        return {result.rule.name: result.count for result in results if result.count}
 
     domain_id = requested_domain(app, "bygg.se")
     with app.app_context():
@@ -285,7 +289,10 @@ def test_holder_data_is_kept_while_the_domain_lives_and_a_while_after(app):
         purge(datetime(2026, 8, 29, 12, tzinfo=UTC))  # 89 days after the domain ended
         assert db.session.get(Domain, domain_id) is not None
         assert db.session.scalar(select(func.count()).select_from(Company)) == 1
-        purge(datetime(2026, 8, 30, 12, tzinfo=UTC))  # 90 days: the domain goes
+        ended = datetime(2026, 8, 30, 12, tzinfo=UTC)  # 90 days: the domain goes
+        predicted = counts(purge(ended, dry_run=True))
+        assert db.session.get(Domain, domain_id) is not None  # the dry run changed nothing
+        assert predicted == counts(purge(ended)) == {"domain_holder": 1, "customer": 1}
         assert db.session.get(Domain, domain_id) is None
-        purge(datetime(2026, 8, 31, 12, tzinfo=UTC))  # the next run takes the company
         assert db.session.scalar(select(func.count()).select_from(Company)) == 0
+        assert counts(purge(ended)) == {}

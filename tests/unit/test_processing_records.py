@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
 from joans.privacy.records import PURPOSE_LABELS, processing_activities, public_activities
@@ -43,3 +44,17 @@ def test_staff_accounts_stay_off_the_public_table(app):
         purposes = {item.purpose for item in public_activities()}
     assert Purpose.SECURITY not in purposes
     assert Purpose.CALLBACK in purposes
+
+
+def test_the_audit_log_and_expired_invitations_have_their_periods_in_the_record(app):
+    """The audit rule is named by the column that says who acted; the invitation rule removes
+    staff accounts, so it is listed with them though no column names it."""
+    with app.app_context():
+        activities = {item.purpose: item for item in processing_activities()}
+        security = activities[Purpose.SECURITY]
+        with force_locale("en"):
+            periods = [rule.period() for rule in security.rules]
+    assert "audit_event.actor_id" in security.columns
+    assert RULES["audit"] in security.rules
+    assert RULES["staff_invitation"] in security.rules
+    assert "The audit log: 3 years after each event" in periods

@@ -342,3 +342,80 @@ def test_answered_data_requests_go_after_their_retention(app, make_staff):
         purge(now)
         names = db.session.scalars(select(DataSubjectRequest.requester_name)).all()
     assert sorted(names) == ["open", "recent"]
+
+
+def test_audit_events_go_after_their_own_retention(app):
+    """An event AUDIT_RETENTION_DAYS old is deleted; one a second younger stays."""
+    from joans.privacy.retention import purge
+
+    with app.app_context():
+        period = timedelta(days=app.config["AUDIT_RETENTION_DAYS"])
+        for action, occurred_at in (
+            ("example.old", NOW - period),
+            ("example.recent", NOW - period + timedelta(seconds=1)),
+        ):
+            db.session.add(AuditEvent(action=action, occurred_at=occurred_at, details={}))
+        db.session.commit()
+        dry_run = {result.rule.name: result.count for result in purge(NOW, dry_run=True)}
+        purge(NOW)
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action != "privacy.purge")
+        ).all()
+    assert dry_run["audit"] == 1
+    assert actions == ["example.recent"]
+
+
+def test_invitations_nobody_accepted_go_after_the_link_expired(app, make_staff):
+    """STAFF_INVITATION_RETENTION_DAYS after the link expired, a password-less account goes;
+    an invitation still in its grace period, an accepted one and an anonymised former
+    colleague's account stay."""
+    from joans.models import StaffUser
+    from joans.privacy.retention import purge
+
+    link = timedelta(seconds=app.config["STAFF_INVITATION_MAX_AGE"])
+    grace = timedelta(days=app.config["STAFF_INVITATION_RETENTION_DAYS"])
+    invited_at = {
+        "lapsed": NOW - link - grace,
+        "waiting": NOW - link - grace + timedelta(seconds=1),
+        "accepted": NOW - timedelta(days=400),
+    }
+    accounts = {
+        key: make_staff(f"{key}@joans.se", **({} if key == "accepted" else {"password": None})).id
+        for key in invited_at
+    }
+    with app.app_context():
+        for key, created_at in invited_at.items():
+            db.session.get(StaffUser, accounts[key]).created_at = created_at
+        former = StaffUser(name="", email="former-staff-99@invalid", active=False,
+                           created_at=NOW - timedelta(days=4000),
+                           deactivated_at=NOW - timedelta(days=3000))  # fmt: skip
+        db.session.add(former)
+        db.session.commit()
+        dry_run = {result.rule.name: result.count for result in purge(NOW, dry_run=True)}
+        purge(NOW)
+        remaining = set(db.session.scalars(select(StaffUser.email)))
+    assert dry_run["staff_invitation"] == 1
+    assert remaining == {"waiting@joans.se", "accepted@joans.se", "former-staff-99@invalid"}
+
+
+def test_a_rule_that_never_settles_stops_the_purge_and_changes_nothing(app, monkeypatch):
+    """An anonymise rule that matches its own result would repeat forever: the purge refuses."""
+    from joans.privacy.retention import PurgeDoesNotSettle, purge
+
+    rule = RetentionRule(
+        name="unsettled-example",
+        model=CallbackRequest,
+        action=Action.ANONYMISE,
+        what="example",
+        why="example",
+        expired=lambda now: CallbackRequest.created_at <= now,  # still true after the update
+        limit=lambda: "always",
+        period=lambda: "always",
+        anonymise={"name": "(removed)"},
+    )
+    monkeypatch.setitem(RULES, rule.name, rule)
+    with app.app_context():
+        request_id = add_request(NOW - timedelta(days=1))
+        with pytest.raises(PurgeDoesNotSettle, match="unsettled-example"):
+            purge(NOW)
+        assert db.session.get(CallbackRequest, request_id).name == NAME

@@ -7,6 +7,7 @@ import pytest
 from joans.validation import (
     format_phone,
     mask_personnummer,
+    mask_vat_number,
     normalise_organisation_number,
     normalise_personnummer,
     normalise_phone,
@@ -109,6 +110,20 @@ def test_invalid_vat_numbers_are_refused(typed):
     """Anything else is refused."""
     with pytest.raises(ValueError):
         normalise_vat_number(typed)
+
+
+@pytest.mark.parametrize(
+    ("vat_number", "shown"),
+    [
+        ("SE811218987601", "SE811218****01"),  # a sole trader: SE + personnummer + 01
+        ("SE 811218-9876 01", "SE811218****01"),
+        ("SE556036079301", "SE556036079301"),  # an organisation number is not personal
+        ("DK12345678", "DK12345678"),
+    ],
+)
+def test_the_personnummer_in_a_vat_number_is_masked_as_in_lists(vat_number, shown):
+    """A sole trader's VAT number hides the personnummer's last four digits; others show whole."""
+    assert mask_vat_number(vat_number) == shown
 
 
 @pytest.mark.parametrize(("typed", "stored"), [("11122", "111 22"), ("111 22", "111 22")])

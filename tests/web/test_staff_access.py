@@ -137,7 +137,15 @@ def test_ids_from_another_table_give_404(app, client, login_as_staff):
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/staff", "/en/", "/staff\\@evil"]
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/staff",
+        "/en/",
+        "/staff\\@evil",
+        "/staff/../en/",
+        "/staff/export/contacts",  # answers POST only: 405 after the login
+    ],
 )
 def test_login_never_redirects_outside_the_back_office(client, make_staff, staff_post, target):
     """The ``next`` parameter only ever leads to a /staff path (no open redirect)."""

@@ -212,6 +212,40 @@ def test_admin_changes_roles_and_deactivates_but_not_themselves(
     assert {"staff.role_changed", "staff.deactivated"} <= actions
 
 
+SCRIPT = '<script>alert("x")</script>'
+ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
+
+
+def test_script_like_staff_names_come_back_escaped(
+    app, client, login_as_staff, staff_post, smtp_server
+):
+    """A name typed into the invitation or into one's own settings is text wherever it shows:
+    the accounts list, an account's page, the navigation, the invitation and its link's page."""
+    admin = login_as_staff(client, role="admin")
+    staff_post(
+        client,
+        "/staff/accounts/invite",
+        {"name": SCRIPT, "email": "ny@joans.se", "role": "staff", "language": "sv"},
+    )
+    staff_post(client, "/staff/account", {"name": SCRIPT, "language": "sv"})
+    with app.app_context():
+        invited = db.session.scalar(db.select(StaffUser).filter_by(email="ny@joans.se"))
+        assert (invited.name, db.session.get(StaffUser, admin.id).name) == (SCRIPT, SCRIPT)
+    (message,) = smtp_server.messages
+    pages = {
+        "accounts": client.get("/staff/accounts").text,
+        "invited": client.get(f"/staff/accounts/{invited.id}").text,
+        "own account": client.get("/staff/account").text,
+        "dashboard": client.get("/staff/").text,
+        "e-mail": message.get_body(("html",)).get_content(),
+        "link": app.test_client().get(link_in(message)).text,
+    }
+    for name, page in pages.items():
+        assert SCRIPT not in page, name
+        assert ESCAPED in page, name
+    assert pages["accounts"].count(ESCAPED) >= 2  # both accounts, and the admin in the navigation
+
+
 def test_preferences_change_the_back_office_language(client, login_as_staff, staff_post):
     """A staff member who picks English gets the back office in English from then on."""
     login_as_staff(client)

@@ -42,6 +42,21 @@ def test_filters_by_person_action_record_and_day(app, client, login_as_staff, ma
     assert admin.email in client.get("/staff/audit").text  # the admin's own login is listed
 
 
+SCRIPT = '<script>alert("x")</script>'
+ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
+
+
+def test_a_script_like_staff_name_comes_back_escaped(app, client, login_as_staff, make_staff):
+    """A staff member's name is text in the event rows and in the person filter, filtered or not."""
+    login_as_staff(client, role="admin")
+    named = make_staff(name=SCRIPT)
+    add_event(app, datetime(2026, 3, 2, 9, 0, tzinfo=UTC), "contact.viewed", named.id, 7)
+    for url in ("/staff/audit", f"/staff/audit?actor={named.id}"):
+        page = client.get(url).text
+        assert SCRIPT not in page, url
+        assert page.count(ESCAPED) >= 2, url  # the event's row and the filter's option
+
+
 def test_bad_filter_values_show_the_log_not_an_error(client, login_as_staff):
     """Nonsense in the query string is ignored or reported, never a server error."""
     login_as_staff(client, role="admin")

@@ -52,6 +52,20 @@ def test_inbox_lists_open_requests_oldest_first_with_deadline(client, login_as_s
     assert f'<time datetime="{deadline.isoformat()}">' in html
 
 
+SCRIPT = '<script>alert("x")</script>'
+ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
+
+
+def test_a_script_like_name_comes_back_escaped(app, client, login_as_staff):
+    """Anonymous visitors write the names: the inbox shows ``<script>`` as text, in the row and in
+    the button's label for screen readers, never as markup."""
+    leave_request(app, SCRIPT, "+46701234567", NOW - timedelta(hours=1))
+    login_as_staff(client)
+    html = client.get("/staff/callbacks").text
+    assert SCRIPT not in html
+    assert html.count(ESCAPED) == 2
+
+
 def test_viewing_the_inbox_is_audited_without_personal_data(app, client, login_as_staff, requests):
     """Who looked at the list, and how many requests it held; never the names or numbers."""
     account = login_as_staff(client)

@@ -126,16 +126,18 @@ def test_bad_phone_numbers_are_refused(staff_client, staff_post, value, message)
 
 
 def test_sole_traders_personnummer_is_masked_except_in_the_edit_form(app, staff_client, staff_post):
-    """List, record page, search and contact form show ****; only the edit form shows it all."""
+    """List, record page, search and contact form show ****, in the VAT number too (it holds the
+    personnummer); only the edit form shows it all."""
     create_company(
         staff_client,
         staff_post,
         name="Anna Konsult",
         organisation_number="811218-9876",
-        vat_number="",
+        vat_number="SE 811218-9876 01",
     )
     company = only(app, Company)
     assert company.organisation_number == "19811218-9876"
+    assert company.vat_number == "SE811218987601"
     assert company.is_sole_trader
     search = staff_post(staff_client, "/staff/search", {"q": "811218-9876"}, follow_redirects=True)
     pages = [
@@ -149,7 +151,17 @@ def test_sole_traders_personnummer_is_masked_except_in_the_edit_form(app, staff_
         assert "Anna Konsult" in page
         assert "9876" not in page
     assert "19811218-****" in pages[0]
-    assert "19811218-9876" in staff_client.get(f"/staff/companies/{company.id}/edit").text
+    assert "SE811218****01" in pages[1]
+    edit_form = staff_client.get(f"/staff/companies/{company.id}/edit").text
+    assert "19811218-9876" in edit_form
+    assert "SE811218987601" in edit_form
+
+
+def test_a_companys_vat_number_is_shown_whole(app, staff_client, staff_post):
+    """Only a personnummer is masked: an organisation's VAT number is public and shown as is."""
+    create_company(staff_client, staff_post)
+    page = staff_client.get(f"/staff/companies/{only(app, Company).id}").text
+    assert "SE556036079301" in page
 
 
 def test_duplicate_organisation_number_warns_and_saves_only_when_confirmed(

@@ -11,6 +11,7 @@ from joans import create_app
 from joans.extensions import db
 from joans.models.audit import AuditEvent
 from joans.models.staff import StaffSession
+from joans.services import two_factor
 from tests.public_pages import PUBLIC_URLS
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -48,6 +49,32 @@ def test_login_logout_and_failures_are_audited_without_values(app, client, make_
         for event in db.session.scalars(db.select(AuditEvent)):
             text = repr(event.details)
             assert account.email not in text and "wrong password" not in text
+
+
+def test_a_wrong_second_factor_code_is_audited_as_a_failed_second_step(
+    app, client, make_staff, staff_post
+):
+    """Password right, code wrong: a "login_failed" event names the account and the step."""
+    account = make_staff(totp=True)
+    with time_machine.travel(START, tick=False):
+        now = two_factor.current_step()
+        accepted = {account.totp_code(now + offset) for offset in two_factor.ACCEPTED_STEPS}
+        wrong = next(code for code in ("000000", "111111", "222222") if code not in accepted)
+        staff_post(client, "/staff/login", {"email": account.email, "password": account.password})
+        response = staff_post(client, "/staff/login/code", {"code": wrong})
+    assert response.status_code == 200
+    assert client.get("/staff/").status_code == 302
+    assert actions(app)[-1] == "staff.login_failed"
+    with app.app_context():
+        event = db.session.scalars(
+            db.select(AuditEvent).filter_by(action="staff.login_failed")
+        ).one()
+    assert (event.actor_id, event.subject_type, event.subject_id, event.details) == (
+        None,
+        "staff_user",
+        account.id,
+        {"step": "second_factor"},  # neither the code nor the address
+    )
 
 
 def test_login_starts_a_new_session(app, client, make_staff, staff_post):

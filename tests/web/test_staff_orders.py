@@ -222,11 +222,19 @@ def test_an_admin_adds_a_product_with_a_price_in_kronor(app, client, login_as_st
     assert "En domänregistrering behöver sin toppdomän." in text_of(domain)
 
 
-def test_a_sole_traders_personnummer_is_masked_on_the_order_page(app, staff):
-    """The birth date shows, the last four digits do not."""
-    order_id = make_order(
+def test_a_sole_traders_personnummer_is_masked_on_the_order_page(app, staff, staff_post):
+    """The birth date shows, the last four digits do not, in the VAT number either; the invoice
+    PDF the buyer gets carries the whole VAT number, as the law asks of an invoice."""
+    order_id = confirmed_order(
         app, buyer={"organisation_number": "19811218-9876", "vat_number": "SE811218987601"}
     )
     page = text_of(staff.get(f"/staff/orders/{order_id}"))
     assert "19811218-****" in page
-    assert "9876" not in page.replace("SE811218987601", "")
+    assert "SE811218****01" in page
+    assert "9876" not in page
+    staff_post(staff, f"/staff/orders/{order_id}/invoice")
+    with app.app_context():
+        invoice_id = db.session.scalar(select(Invoice.id))
+    assert "9876" not in text_of(staff.get(f"/staff/invoices/{invoice_id}"))
+    pdf = PdfReader(io.BytesIO(staff.get(f"/staff/invoices/{invoice_id}/pdf").data))
+    assert "SE811218987601" in pdf.pages[0].extract_text()

@@ -58,15 +58,29 @@ def test_staff_who_are_not_admins_cannot_export_or_erase(
 def test_erasure_asks_for_the_password_when_the_login_is_old(
     app, client, login_as_staff, staff_post, make_staff
 ):
-    """Fifteen minutes after login, erasure first sends the admin to re-enter the password."""
+    """Fifteen minutes after login, erasure first sends the admin to re-enter the password, then
+    back to the preview (the button's address takes POST only) to press the button again."""
     person = seed_person(app, make_staff().id)
+    preview = f"/staff/requests/{person.request_id}/erasure"
     with time_machine.travel(START, tick=False) as clock:
-        login_as_staff(client, role="admin")
+        admin = login_as_staff(client, role="admin")
         check_identity(staff_post, client, person.request_id)
         clock.shift(timedelta(minutes=16))
-        response = staff_post(client, f"/staff/requests/{person.request_id}/erasure")
-    assert response.headers["Location"].startswith("/staff/reauthenticate")
-    assert contacts(app) == 1
+        response = staff_post(client, preview, headers={"Referer": f"http://localhost{preview}"})
+        assert response.headers["Location"].startswith("/staff/reauthenticate")
+        assert contacts(app) == 1
+        back = staff_post(
+            client,
+            response.headers["Location"],
+            {"password": admin.password},
+            follow_redirects=True,
+        )
+        assert back.status_code == 200
+        assert back.request.path == preview
+        assert contacts(app) == 1
+        done = staff_post(client, preview)
+    assert done.status_code == 200
+    assert contacts(app) == 0
 
 
 def test_erasure_preview_then_delete_then_answer(
@@ -88,3 +102,20 @@ def test_erasure_preview_then_delete_then_answer(
     with app.app_context():
         request = db.session.get(DataSubjectRequest, person.request_id)
         assert request.contact_id is None and request.is_open
+
+
+def test_a_rectification_request_names_the_recipients_to_tell(
+    app, client, login_as_staff, make_staff
+):
+    """GDPR art. 19: whoever corrects the records sees that Ilait AB received the data too."""
+    rectification = seed_person(app, make_staff().id, kind=RequestKind.RECTIFICATION)
+    other_person = {"name": ("Bo", "Ek"), "email": "bo@ek.se", "phone": "+46812345678"}
+    access = seed_person(
+        app, make_staff().id, **other_person, orgnr="556677-8899", kind=RequestKind.ACCESS
+    )
+    login_as_staff(client)
+    page = client.get(f"/staff/requests/{rectification.request_id}").text
+    assert "Mottagare att underrätta (GDPR art. 19)" in page
+    assert "<li>Ilait AB</li>" in page
+    other = client.get(f"/staff/requests/{access.request_id}").text
+    assert "Mottagare att underrätta" not in other

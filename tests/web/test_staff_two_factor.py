@@ -109,14 +109,23 @@ def test_enrolment_shows_a_local_qr_code_and_needs_a_valid_code(
 def test_renewing_recovery_codes_asks_for_the_password_after_fifteen_minutes(
     client, make_staff, login_as_staff, staff_post
 ):
-    """New recovery codes are a sensitive change: an old login confirms the password first."""
+    """New recovery codes are a sensitive change: an old login confirms the password first,
+    comes back to the two-factor page (the button's address takes POST only) and presses again."""
     account = make_staff(totp=True)
+    from_page = {"Referer": "http://localhost/staff/account/two-factor"}
     with time_machine.travel(NOW, tick=False) as clock:
         login_as_staff(client, account)
         clock.shift(timedelta(minutes=16))
-        response = staff_post(client, "/staff/account/recovery-codes")
+        response = staff_post(client, "/staff/account/recovery-codes", headers=from_page)
         assert response.headers["Location"].startswith("/staff/reauthenticate")
-        staff_post(client, response.headers["Location"], {"password": account.password})
-        renewed = staff_post(client, "/staff/account/recovery-codes")
+        back = staff_post(
+            client,
+            response.headers["Location"],
+            {"password": account.password},
+            follow_redirects=True,
+        )
+        assert back.status_code == 200
+        assert back.request.path == "/staff/account/two-factor"
+        renewed = staff_post(client, "/staff/account/recovery-codes", headers=from_page)
     assert renewed.status_code == 200
     assert len(re.findall(r"<li><code>", renewed.text)) == 10
