@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
-from sqlalchemy import Select, and_, func, intersect, or_, select
+from sqlalchemy import Select, and_, intersect, or_, select
 
 from joans.extensions import db
 from joans.models.crm import Company, Contact, SearchTerm
@@ -146,14 +146,9 @@ def search(query: str, limit: int = RESULT_LIMIT) -> SearchResults:
     words = query_words(query)
     if not words:
         return SearchResults([], 0, [], 0)
-    company_ids = _matching(SearchTerm.company_id, words)
-    contact_ids = _matching(SearchTerm.contact_id, words)
-    return SearchResults(
-        companies=_first(Company, company_ids, limit),
-        company_count=_count(company_ids),
-        contacts=_first(Contact, contact_ids, limit),
-        contact_count=_count(contact_ids),
-    )
+    companies, company_count = _first(Company, _matching(SearchTerm.company_id, words), limit)
+    contacts, contact_count = _first(Contact, _matching(SearchTerm.contact_id, words), limit)
+    return SearchResults(companies, company_count, contacts, contact_count)
 
 
 def _matching(column, words: list[set[str]]) -> Select:
@@ -167,14 +162,20 @@ def _matching(column, words: list[set[str]]) -> Select:
     return selects[0] if len(selects) == 1 else intersect(*selects)
 
 
-def _first(model, matches: Select, limit: int) -> list:
-    # The first ids in order come from the index alone; only those rows are then read.
+def _first(model, matches: Select, limit: int) -> tuple[list, int]:
+    """The first ``limit`` matches in order, and how many there are (counted up to COUNT_LIMIT
+    + 1: beyond that the number does not help anyone narrow down)."""
+    # The ids in order come from the index alone, in one query that serves for the count too
+    # (ordering reads every match anyway); only the first rows are then read.
     found = matches.subquery()
     ids = list(
-        db.session.scalars(select(found.c.id).order_by(found.c.sort_key, found.c.id).limit(limit))
+        db.session.scalars(
+            select(found.c.id).order_by(found.c.sort_key, found.c.id).limit(COUNT_LIMIT + 1)
+        )
     )
-    rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
-    return [rows[id_] for id_ in ids if id_ in rows]
+    first = ids[:limit]
+    rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(first)))}
+    return [rows[id_] for id_ in first if id_ in rows], len(ids)
 
 
 def _prefix(prefix: str):
@@ -186,10 +187,3 @@ def _prefix(prefix: str):
         following = 0xE000  # surrogates cannot be encoded; none is stored either
     upper = prefix[:-1] + chr(following)
     return and_(SearchTerm.term >= prefix, SearchTerm.term < upper)
-
-
-def _count(ids) -> int:
-    # Counting stops at COUNT_LIMIT: beyond that the number does not help anyone narrow down.
-    return db.session.scalar(
-        select(func.count()).select_from(ids.limit(COUNT_LIMIT + 1).subquery())
-    )

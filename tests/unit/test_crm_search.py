@@ -142,3 +142,15 @@ def test_odd_queries_find_nothing_and_do_not_fail(app, query):
         db.session.commit()
         results = crm_search.search(query)
     assert results.companies == []
+
+
+def test_results_come_in_name_order_and_the_count_stops_past_its_limit(register, monkeypatch):
+    """The first matches by name, and a count that says "more than" instead of counting on."""
+    monkeypatch.setattr(crm_search, "COUNT_LIMIT", 1)
+    with register.app_context():
+        results = crm_search.search("svensson", limit=1)
+        assert [contact.full_name for contact in results.contacts] == ["Anna Svensson"]
+        assert results.contact_count == 2  # COUNT_LIMIT + 1: "more than 1"
+        monkeypatch.setattr(crm_search, "COUNT_LIMIT", 1000)
+        assert crm_search.search("svensson", limit=1).contact_count == 2
+        assert crm_search.search("svensson berg").contact_count == 1
