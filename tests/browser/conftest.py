@@ -44,10 +44,30 @@ def browser():
         browser.close()
 
 
+def closing_every_response(app):
+    """The app, its responses read and closed before werkzeug writes them.
+
+    werkzeug's development server skips a response's ``close()`` when the browser drops the
+    connection first (as Chromium does with a redirect or a page it leaves): the file behind a
+    static response would stay open and ``call_on_close`` work (mail sent after the answer) would
+    never run. gunicorn, which serves the site, always closes.
+    """
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
     """The test's app served over HTTP on a free port, for as long as the test runs."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_every_response(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
