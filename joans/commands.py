@@ -73,7 +73,8 @@ def fill_source_catalogue() -> None:
     with path.open("rb") as file:
         catalogue = read_po(file, locale="en")
     for message in catalogue:
-        if message.id and not message.string:
+        # A plural's string is a tuple of forms, empty forms when new.
+        if message.id and not all(message.string if message.pluralizable else [message.string]):
             message.string = message.id
     with path.open("wb") as file:
         write_po(file, catalogue, width=None)

@@ -1,7 +1,8 @@
-"""The Swedish catalogue is complete and in step with the code."""
+"""The catalogues are complete and in step with the code."""
 
 from __future__ import annotations
 
+import pytest
 from babel.messages.pofile import read_po
 
 from joans.commands import TEMPLATE, TRANSLATIONS, extract
@@ -16,9 +17,10 @@ def _ids(catalogue) -> set:
     return {(message.context, message.id) for message in catalogue if message.id}
 
 
-def test_swedish_catalogue_has_no_untranslated_or_fuzzy_entry():
-    """Every string a visitor or staff member can see has a Swedish translation."""
-    catalogue = _catalogue(TRANSLATIONS / "sv" / "LC_MESSAGES" / "messages.po", "sv")
+@pytest.mark.parametrize("locale", ["sv", "en"])
+def test_catalogue_has_no_untranslated_or_fuzzy_entry(locale):
+    """Every string a visitor or staff member can see is in the catalogue, plurals too."""
+    catalogue = _catalogue(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", locale)
     bad = [
         message.id
         for message in catalogue
