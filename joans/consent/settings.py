@@ -15,7 +15,7 @@ def check_settings(app: Flask) -> None:
     config = app.config
     config["GA_MEASUREMENT_ID"] = (config["GA_MEASUREMENT_ID"] or "").strip().upper() or None
     if config["GA_MEASUREMENT_ID"] and not MEASUREMENT_ID.fullmatch(config["GA_MEASUREMENT_ID"]):
-        raise RuntimeError("JOANS_GA_MEASUREMENT_ID must be a GA4 measurement id such as G-1A2B3C4D5E.")
+        raise RuntimeError("JOANS_GA_MEASUREMENT_ID must look like G-1A2B3C4D5E.")
     config["COOKIE_DOMAIN"] = (config["COOKIE_DOMAIN"] or "").strip().lstrip(".").lower() or None
     if config["COOKIE_DOMAIN"] and not DOMAIN.fullmatch(config["COOKIE_DOMAIN"]):
         raise RuntimeError("JOANS_COOKIE_DOMAIN must be a domain name such as joans.se.")
