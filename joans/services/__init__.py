@@ -1,1 +1,0 @@
-"""Domain operations. Views and commands call these; they never read the request."""
