@@ -112,7 +112,7 @@ def seed(app, count: int) -> int:
     from joans.models.crm import Contact
     from joans.models.newsletter import NewsletterSubscription
     from joans.models.types import utcnow
-    from joans.services import newsletter_campaigns as campaigns
+    from joans.newsletter import campaigns
 
     with app.app_context():
         now = utcnow()
@@ -148,7 +148,7 @@ def sample_message(app) -> bytes:
     """One real newsletter message, the size every baseline message has."""
     from joans.extensions import db
     from joans.models.newsletter import Newsletter
-    from joans.services.newsletter_content import message_template
+    from joans.newsletter.content import message_template
 
     with app.app_context(), app.test_request_context("/", base_url=SITE_URL):
         newsletter = db.session.scalars(select(Newsletter)).one()
@@ -171,7 +171,7 @@ def run_worker(database_url: str, port: int) -> tuple[float, dict, Counter]:
     """Messages per second of the outbox worker, its report, and the rows' final statuses."""
     from joans.extensions import db
     from joans.models.newsletter import OutboxMessage
-    from joans.services.newsletter_outbox import OutboxWorker
+    from joans.newsletter.outbox import OutboxWorker
 
     with (
         site(database_url, port) as app,

@@ -17,9 +17,10 @@ from sqlalchemy import insert, text
 
 from bench.databases import database
 from joans import create_app
+from joans.crm import search as crm_search
 from joans.extensions import db
 from joans.models.crm import Company, Contact, SearchTerm
-from joans.services import crm_search, staff_accounts
+from joans.staff import users
 
 BUDGET_MS = 50.0
 PASSWORD = "bench password, long enough"  # noqa: S105 - a throwaway bench account
@@ -282,7 +283,7 @@ def timed(client, method: str, url: str, runs: int, **options) -> dict:
 def measure(app, runs: int, probes: dict) -> dict:
     """Log in and time every list page and search."""
     with app.app_context():
-        staff_accounts.create_staff_user("bench@joans.se", name="Bench", password=PASSWORD)
+        users.create_staff_user("bench@joans.se", name="Bench", password=PASSWORD)
     client = app.test_client()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/staff/login").text)[1]
     login = client.post(

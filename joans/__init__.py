@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from joans import commands, config, database, errors, i18n, logs, registrar, security, staff
+from joans import commands, config, database, errors, i18n, logs, security, staff
+from joans import mail as mail_service
+from joans.domains import registrar
 from joans.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-from joans.services import mail as mail_service
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from joans.newsletter.cli import newsletter_cli
 from joans.orders.cli import catalogue_cli
-from joans.privacy.commands import privacy
+from joans.privacy.cli import privacy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = PROJECT_ROOT / "translations"

@@ -167,7 +167,7 @@ class Defaults:
     # Domain registration.
     # The registrar backend, as "module:Class"; the default hands registrations to Ilait AB's
     # partner desk by e-mail and staff confirm the outcome in the back office.
-    REGISTRAR_BACKEND = "joans.registrar.partner_desk:PartnerDeskRegistrar"
+    REGISTRAR_BACKEND = "joans.domains.registrar.partner_desk:PartnerDeskRegistrar"
     REGISTRAR_NAME = "Ilait AB"
     # The partner desk's address. None: nothing is handed off until an operator sets it.
     REGISTRAR_EMAIL: str | None = None

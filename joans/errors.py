@@ -8,8 +8,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from joans import security
+from joans.areas import is_staff_path
 from joans.extensions import db
-from joans.staff import is_staff_path
 
 MESSAGES = {
     400: (_l("Bad request"), _l("We could not understand the request. Go back and try again.")),

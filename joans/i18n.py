@@ -12,7 +12,7 @@ from collections.abc import Callable
 from flask import Blueprint, Flask, current_app, g, request, url_for
 from flask_login import current_user
 
-from joans.staff import is_staff_path
+from joans.areas import is_staff_path
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
 DEFAULT_LANGUAGE = "sv"

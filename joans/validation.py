@@ -12,7 +12,7 @@ import idna
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from stdnum.se import orgnr, personnummer
-from wtforms import Field, Form
+from wtforms import Field, Form, StringField
 from wtforms.validators import ValidationError
 
 DEFAULT_REGION = "SE"
@@ -144,6 +144,15 @@ class Normalised:
             field.data = self.normalise(field.data)
         except ValueError as error:
             raise ValidationError(str(error.args[0])) from None
+
+
+class TypedTextField(StringField):
+    """A text field that shows, after an error, exactly what the visitor typed."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return super()._value()
 
 
 # --- Domain names ----------------------------------------------------------------------------

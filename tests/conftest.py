@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, make_url, text
 from joans import create_app
 from joans.extensions import db
 from joans.models.staff import StaffUser
-from joans.services import staff_accounts, two_factor
+from joans.staff import two_factor, users
 from tests.smtp import RecordingSMTPServer
 
 TEST_SECRET_KEY = "test-secret-key"
@@ -139,7 +139,7 @@ def make_staff(app):
         email = email or f"staff{next(counter)}@joans.se"
         totp = role == "admin" if totp is None else totp
         with app.app_context():
-            user = staff_accounts.create_staff_user(
+            user = users.create_staff_user(
                 email, name=name, role=role, language=language, password=password
             )
             account = StaffAccount(id=user.id, email=user.email, role=role, password=password)

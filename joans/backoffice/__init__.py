@@ -16,12 +16,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from joans.areas import STAFF_PREFIX, is_staff_path
 from joans.security import is_own_url
-from joans.services import staff_sessions
-from joans.staff import URL_PREFIX, is_staff_path
+from joans.staff import authentication
 from joans.staff import session as staff_session
 
-bp = Blueprint("staff", __name__, url_prefix=URL_PREFIX)
+bp = Blueprint("staff", __name__, url_prefix=STAFF_PREFIX)
 
 # Requests that show a page, to which a link can lead back.
 PAGE_METHODS = {"GET", "HEAD"}
@@ -47,7 +47,7 @@ def recent_login_required(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not staff_sessions.is_recently_authenticated(staff_session.current()):
+        if not authentication.is_recently_authenticated(staff_session.current()):
             if request.method not in PAGE_METHODS:
                 flash(
                     _("Nothing was done yet. Confirm your password, then press the button again."),

@@ -17,16 +17,16 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
+from joans.audit import record_event
+from joans.billing.pdf import render_invoice_pdf
 from joans.extensions import db
-from joans.invoice_pdf import render_invoice_pdf
+from joans.mail import send_email
 from joans.models.audit import AuditEvent
 from joans.models.catalogue import PERIOD_LABELS, ProductKind
 from joans.models.invoices import Invoice, InvoiceKind, InvoiceLine, InvoiceNumberSequence
 from joans.models.orders import Order, OrderStatus
-from joans.models.types import utcnow
-from joans.privacy.retention import bookkeeping_keep_until, local_today
-from joans.services.audit import record_event
-from joans.services.mail import send_email
+from joans.models.types import local_today, utcnow
+from joans.privacy.retention import bookkeeping_keep_until
 
 SERIES = "invoice"
 SELLER_SETTINGS = (

@@ -6,13 +6,13 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from joans.invoice_pdf import render_invoice_pdf
-from joans.services import invoices as invoice_service
-from joans.services.invoices import InvoiceError
-from joans.staff.blueprint import bp
-from joans.staff.forms import ConfirmForm
-from joans.staff.listing import list_params
-from joans.staff.order_forms import CreditNoteForm
+from joans.backoffice import bp
+from joans.backoffice.forms import ConfirmForm
+from joans.backoffice.listing import list_params
+from joans.billing import invoices as invoice_service
+from joans.billing.invoices import InvoiceError
+from joans.billing.pdf import render_invoice_pdf
+from joans.billing.staff_forms import CreditNoteForm
 
 
 @bp.get("/invoices")
@@ -20,7 +20,7 @@ def invoices():
     """Invoices and credit notes, newest number first."""
     params = list_params({}, "number")
     page = invoice_service.list_invoices(page=params.page, per_page=params.per_page)
-    return render_template("staff/invoices.html", page=page)
+    return render_template("billing/invoices.html", page=page)
 
 
 @bp.get("/invoices/<int:invoice_id>")
@@ -28,7 +28,7 @@ def invoice_detail(invoice_id: int):
     """One invoice as issued, with its credit note or the form to issue one."""
     invoice = invoice_service.view_invoice(invoice_id, actor_id=current_user.id) or abort(404)
     return render_template(
-        "staff/invoice.html",
+        "billing/invoice.html",
         invoice=invoice,
         last_sent=invoice_service.last_sent(invoice),
         form=ConfirmForm(),
@@ -71,7 +71,7 @@ def invoice_credit(invoice_id: int):
     invoice = invoice_service.find_invoice(invoice_id) or abort(404)
     if not form.validate_on_submit():
         return render_template(
-            "staff/invoice.html",
+            "billing/invoice.html",
             invoice=invoice,
             last_sent=invoice_service.last_sent(invoice),
             form=ConfirmForm(),

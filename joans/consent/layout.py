@@ -9,10 +9,10 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from joans.consent.analytics import AnalyticsTag, analytics_config, analytics_tag
+from joans.consent.page_cache import per_response
 from joans.consent.settings import analytics_configured
 from joans.consent.visitor import ConsentStatus, is_public_page, visitor_consent
 from joans.models.types import utcnow
-from joans.page_cache import per_response
 
 COOKIE_PAGE = "consent.settings"
 

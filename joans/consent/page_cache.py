@@ -35,7 +35,7 @@ def cached_page(view: Callable[..., str]) -> Callable[..., str]:
         key = _key(values)
         if key is None:
             return view(**values)
-        cache = current_app.extensions.setdefault("joans.page_cache", {})
+        cache = current_app.extensions.setdefault("joans.consent.page_cache", {})
         entry = cache.get(key)
         if entry is None:
             entry = _render(view, values)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from joans.backoffice.dashboard import Panel, dashboard_panel
+from joans.consent.log import weekly_consent_counts
 from joans.consent.settings import analytics_configured
-from joans.services.consent import weekly_consent_counts
-from joans.staff.dashboard import Panel, dashboard_panel
 
 WEEKS = 8
 
@@ -17,4 +17,4 @@ def consent_panel() -> Panel | None:
     if not analytics_configured():
         return None
     weeks = list(reversed(weekly_consent_counts(WEEKS)))
-    return Panel(_l("Statistics cookies"), "staff/panels/consent.html", {"weeks": weeks}, order=60)
+    return Panel(_l("Statistics cookies"), "consent/_panel.html", {"weeks": weeks}, order=60)

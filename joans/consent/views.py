@@ -21,6 +21,7 @@ from joans.consent.choice import StoredChoice, expire_analytics_cookies, store_c
 from joans.consent.cookies import site_cookies
 from joans.consent.forms import ConsentForm
 from joans.consent.layout import analytics_config_json, consent_ui
+from joans.consent.log import record_consent
 from joans.consent.settings import analytics_configured, check_settings
 from joans.consent.visitor import (
     ConsentStatus,
@@ -31,7 +32,6 @@ from joans.consent.visitor import (
 from joans.extensions import db
 from joans.i18n import current_language, localized_route
 from joans.models.consent import ConsentMethod
-from joans.services.consent import record_consent
 
 bp = Blueprint("consent", __name__)
 bp.record_once(lambda state: check_settings(state.app))

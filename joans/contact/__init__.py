@@ -1,1 +1,1 @@
-"""The contact page, where visitors ask to be called back."""
+"""Call-back requests: the contact form where visitors ask to be called back, and staff's inbox."""

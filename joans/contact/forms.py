@@ -20,9 +20,9 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
-from joans.models.leads import SERVICE_LABELS, SERVICES
-from joans.page_cache import per_response
-from joans.validation import Normalised, normalise_phone
+from joans.consent.page_cache import per_response
+from joans.models.callbacks import SERVICE_LABELS, SERVICES
+from joans.validation import Normalised, TypedTextField, normalise_phone
 
 STARTED_SALT = "joans.contact.form-started"
 # A form left open longer than this gets a fresh timestamp, so one signed value cannot be
@@ -56,15 +56,6 @@ def _no_invisible_characters(form: FlaskForm, field: StringField) -> None:
             raise ValidationError(
                 _l("Write your name on one line, without line breaks or other special characters.")
             )
-
-
-class TypedTextField(StringField):
-    """A text field that shows, after an error, exactly what the visitor typed."""
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return super()._value()
 
 
 class CallbackForm(FlaskForm):

@@ -15,13 +15,13 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from joans.audit import record_event
 from joans.extensions import db
 from joans.i18n import absolute_url
-from joans.models.leads import CallbackRequest
+from joans.mail import send_email
+from joans.models.callbacks import CallbackRequest
 from joans.models.types import utcnow
 from joans.privacy.retention import callback_deadline, callback_max_age
-from joans.services.audit import record_event
-from joans.services.mail import send_email
 
 
 def submit_callback_request(

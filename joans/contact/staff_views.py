@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from joans.audit import record_event
+from joans.backoffice import bp
+from joans.backoffice.dashboard import Panel, dashboard_panel
+from joans.backoffice.forms import ConfirmForm
+from joans.contact.services import list_open_callback_requests, mark_callback_handled
 from joans.extensions import db
-from joans.models.leads import SERVICE_LABELS
-from joans.services.audit import record_event
-from joans.services.callbacks import list_open_callback_requests, mark_callback_handled
-from joans.staff.blueprint import bp
-from joans.staff.dashboard import Panel, dashboard_panel
-from joans.staff.forms import ConfirmForm
+from joans.models.callbacks import SERVICE_LABELS
 
 
 @bp.get("/callbacks")
@@ -25,7 +25,7 @@ def callbacks():
         record_event("callback_request.listed", actor_id=current_user.id, count=len(requests))
         db.session.commit()
     return render_template(
-        "staff/callbacks.html",
+        "contact/callbacks.html",
         requests=requests,
         services=SERVICE_LABELS,
         form=ConfirmForm(),
@@ -51,7 +51,7 @@ def callbacks_panel() -> Panel:
     oldest = requests[0].age if requests else None
     return Panel(
         _l("Call-back requests"),
-        "staff/panels/callbacks.html",
+        "contact/_panel.html",
         {"count": len(requests), "oldest": oldest},
         order=10,
     )

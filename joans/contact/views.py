@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from joans.consent.page_cache import cached_page
 from joans.contact.forms import CallbackForm
+from joans.contact.services import submit_callback_request
 from joans.extensions import limiter
 from joans.i18n import current_language, localized_route
-from joans.page_cache import cached_page
 from joans.privacy.retention import callback_max_age
-from joans.services.callbacks import submit_callback_request
 
 bp = Blueprint("contact", __name__)
 

@@ -10,10 +10,10 @@ from math import ceil
 
 from sqlalchemy.orm import selectinload
 
+from joans.audit import record_event
+from joans.crm import search as crm_search
 from joans.extensions import db
 from joans.models.crm import Company, Contact, Note
-from joans.services import crm_search
-from joans.services.audit import record_event
 from joans.validation import (
     mask_personnummer,
     mask_vat_number,

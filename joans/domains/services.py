@@ -13,13 +13,12 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from joans.audit import record_event
+from joans.domains.registrar import Holder, Outcome, RegistrarError, get_registrar
 from joans.extensions import db
 from joans.models.domains import Disclosure, DisclosurePurpose, Domain, DomainStatus
 from joans.models.orders import Order
-from joans.models.types import utcnow
-from joans.privacy.retention import local_today
-from joans.registrar import Holder, Outcome, RegistrarError, get_registrar
-from joans.services.audit import record_event
+from joans.models.types import local_today, utcnow
 
 
 class DomainStateError(Exception):

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from joans.backoffice import bp
+from joans.backoffice.dashboard import Panel, dashboard_panel
+from joans.backoffice.forms import ConfirmForm
+from joans.backoffice.listing import list_params
+from joans.domains import services as domain_service
+from joans.domains.registrar import RegistrarError
+from joans.domains.services import DomainStateError
+from joans.domains.staff_forms import ExpiryForm, RegistrationForm
 from joans.models.domains import DOMAIN_STATUS_LABELS, DomainStatus
-from joans.registrar import RegistrarError
-from joans.services import domains as domain_service
-from joans.services.domains import DomainStateError
-from joans.staff.blueprint import bp
-from joans.staff.dashboard import Panel, dashboard_panel
-from joans.staff.forms import ConfirmForm
-from joans.staff.listing import list_params
-from joans.staff.order_forms import ExpiryForm, RegistrationForm
 
 NOT_SENT = _l("The request could not be sent to the registrar. Try again later.")
 WRONG_STATE = _l("The domain has changed meanwhile. Look at it again.")
@@ -29,7 +29,7 @@ def domains():
     params = list_params({}, "name")
     page = domain_service.list_domains(status=status, page=params.page, per_page=params.per_page)
     return render_template(
-        "staff/domains.html", page=page, status=status, statuses=DOMAIN_STATUS_LABELS
+        "domains/domains.html", page=page, status=status, statuses=DOMAIN_STATUS_LABELS
     )
 
 
@@ -42,7 +42,7 @@ def domain_detail(domain_id: int):
 
 def _detail(domain, registration_form=None, expiry_form=None, status=200):
     return render_template(
-        "staff/domain.html",
+        "domains/domain.html",
         domain=domain,
         disclosures=domain_service.disclosures_of(domain),
         statuses=DOMAIN_STATUS_LABELS,
@@ -152,7 +152,7 @@ def domains_panel() -> Panel:
     """Registered domains that expire soon, soonest first."""
     return Panel(
         _l("Domains expiring soon"),
-        "staff/panels/domains.html",
+        "domains/_panel.html",
         {"domains": domain_service.expiring_domains()},
         order=30,
     )

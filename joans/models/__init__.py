@@ -1,13 +1,13 @@
 """Database models, one module per domain; importing this package registers them all."""
 
 from joans.models.audit import AuditEvent
+from joans.models.callbacks import CallbackRequest
 from joans.models.catalogue import Product
 from joans.models.consent import ConsentRecord
 from joans.models.crm import Company, Contact, Note, SearchTerm
 from joans.models.data_requests import DataSubjectRequest
 from joans.models.domains import Disclosure, Domain
 from joans.models.invoices import Invoice, InvoiceLine, InvoiceNumberSequence
-from joans.models.leads import CallbackRequest
 from joans.models.newsletter import (
     Newsletter,
     NewsletterSubscription,

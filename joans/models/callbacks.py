@@ -9,8 +9,8 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joans.extensions import db
+from joans.models.personal_data import Basis, Category, Purpose, personal_data
 from joans.models.types import UTCDateTime, utcnow
-from joans.privacy.registry import Basis, Category, Purpose, personal_data
 
 # GDPR art. 6(1)(b): the visitor asks to be contacted before any contract, and the data serves
 # only that step; the privacy policy promises it is deleted once we have followed up.

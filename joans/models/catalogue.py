@@ -10,8 +10,8 @@ from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joans.extensions import db
+from joans.models.personal_data import not_personal
 from joans.models.types import UTCDateTime, utcnow
-from joans.privacy.registry import not_personal
 
 
 class ProductKind(StrEnum):

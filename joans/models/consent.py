@@ -9,8 +9,8 @@ from sqlalchemy import CheckConstraint, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joans.extensions import db
+from joans.models.personal_data import Basis, Category, Purpose, not_personal, personal_data
 from joans.models.types import UTCDateTime, utcnow
-from joans.privacy.registry import Basis, Category, Purpose, not_personal, personal_data
 
 
 class ConsentChoice(StrEnum):

@@ -8,9 +8,9 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joans.extensions import db
+from joans.models.personal_data import Basis, Category, Purpose, personal_data
 from joans.models.staff import StaffUser
 from joans.models.types import UTCDateTime, utcnow
-from joans.privacy.registry import Basis, Category, Purpose, personal_data
 
 
 def _customer(category: Category) -> dict:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joans.extensions import db
 from joans.models.crm import Company, Contact
+from joans.models.personal_data import Basis, Category, Purpose, not_personal, personal_data
 from joans.models.staff import StaffUser
 from joans.models.types import UTCDateTime, utcnow
-from joans.privacy.registry import Basis, Category, Purpose, not_personal, personal_data
 
 # GDPR art. 5(2) and 12: we must be able to show how each request was answered, and when.
 _REQUEST = {

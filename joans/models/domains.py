@@ -17,9 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from joans.extensions import db
 from joans.models.crm import Company, Contact
 from joans.models.orders import Order
+from joans.models.personal_data import Basis, Category, Purpose, not_personal, personal_data
 from joans.models.staff import StaffUser
 from joans.models.types import UTCDateTime, utcnow
-from joans.privacy.registry import Basis, Category, Purpose, not_personal, personal_data
 from joans.validation import domain_to_ascii
 
 

@@ -27,9 +27,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joans.extensions import db
 from joans.models.crm import Contact
+from joans.models.personal_data import Basis, Category, Purpose, not_personal, personal_data
 from joans.models.staff import StaffUser
 from joans.models.types import UTCDateTime, utcnow
-from joans.privacy.registry import Basis, Category, Purpose, not_personal, personal_data
 
 
 class SubscriptionStatus(StrEnum):

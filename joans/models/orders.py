@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from joans.extensions import db
 from joans.models.catalogue import BillingPeriod, Product, ProductKind
 from joans.models.crm import PERSONNUMMER_LENGTH, Company, Contact
+from joans.models.personal_data import Basis, Category, Purpose, not_personal, personal_data
 from joans.models.types import UTCDateTime, utcnow
-from joans.privacy.registry import Basis, Category, Purpose, not_personal, personal_data
 from joans.validation import mask_personnummer
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joans.extensions import db
+from joans.models.personal_data import Basis, Category, Purpose, not_personal, personal_data
 from joans.models.types import UTCDateTime, utcnow
-from joans.privacy.registry import Basis, Category, Purpose, not_personal, personal_data
 
 ROLES = ("staff", "admin")
 

@@ -1,9 +1,11 @@
-"""Column types shared by the models."""
+"""Column types shared by the models, and the clock they are compared with."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -11,6 +13,11 @@ from sqlalchemy.types import TypeDecorator
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime (frozen clocks in tests patch this too)."""
     return datetime.now(UTC)
+
+
+def local_today(now: datetime) -> date:
+    """The date in Sweden at ``now``: bookkeeping years and due dates follow the local calendar."""
+    return now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,1 +1,1 @@
-"""The newsletter's public pages (unsubscribe, one-click, "e-mail me a link") and its worker."""
+"""The newsletter: subscriptions, campaigns, their content, the outbox worker, unsubscribe pages."""

@@ -9,6 +9,7 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import case, func, insert, or_, select, text, update
 
+from joans.audit import record_event
 from joans.extensions import db
 from joans.mail_transport import SMTPSession
 from joans.models.crm import Company, Contact
@@ -20,8 +21,7 @@ from joans.models.newsletter import (
     SubscriptionStatus,
 )
 from joans.models.types import utcnow
-from joans.services.audit import record_event
-from joans.services.newsletter_content import (
+from joans.newsletter.content import (
     TOKEN_PLACEHOLDER,
     envelope_sender,
     message_template,
@@ -29,7 +29,7 @@ from joans.services.newsletter_content import (
     smtp_address,
     unsubscribe_url_template,
 )
-from joans.services.newsletter_subscriptions import (
+from joans.newsletter.subscriptions import (
     address_hash,
     normalise_address,
     suppressed_hashes,

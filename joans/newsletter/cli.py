@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from joans.config import RELAXED_ENVIRONMENTS
-from joans.services.newsletter_outbox import OutboxWorker
+from joans.newsletter.outbox import OutboxWorker
 
 newsletter_cli = AppGroup("newsletter", help="Send newsletters.")
 

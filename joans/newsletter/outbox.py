@@ -53,13 +53,13 @@ from joans.models.newsletter import (
     Suppression,
 )
 from joans.models.types import UTCDateTime, utcnow
-from joans.services.newsletter_content import (
+from joans.newsletter.content import (
     MessageTemplate,
     envelope_sender,
     message_template,
     smtp_address,
 )
-from joans.services.newsletter_subscriptions import address_hasher, unsubscribe_token
+from joans.newsletter.subscriptions import address_hasher, unsubscribe_token
 
 # At most this many rows are marked "sending" at once (and so reported unknown after a crash).
 MAX_WINDOW = 32

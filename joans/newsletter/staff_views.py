@@ -11,14 +11,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from joans.backoffice import bp
+from joans.backoffice.dashboard import Panel, dashboard_panel
+from joans.backoffice.forms import ConfirmForm
+from joans.crm import services as crm
 from joans.i18n import LANGUAGES
 from joans.mail_transport import DeliveryError
-from joans.services import crm
-from joans.services import newsletter_campaigns as campaigns
-from joans.services import newsletter_subscriptions as subscriptions
-from joans.staff.blueprint import bp
-from joans.staff.dashboard import Panel, dashboard_panel
-from joans.staff.forms import ConfirmForm, NewsletterForm, SendNewsletterForm
+from joans.newsletter import campaigns, subscriptions
+from joans.newsletter.staff_forms import NewsletterForm, SendNewsletterForm
 
 
 def _newsletter_or_404(newsletter_id: int):
@@ -30,7 +30,7 @@ def newsletters():
     """Every campaign with its progress, and how many would get the next one."""
     items = [(item, campaigns.progress(item.id)) for item in campaigns.list_newsletters()]
     return render_template(
-        "staff/newsletters.html", items=items, recipients=campaigns.recipient_counts()
+        "newsletter/newsletters.html", items=items, recipients=campaigns.recipient_counts()
     )
 
 
@@ -42,7 +42,7 @@ def newsletter_new():
         newsletter = campaigns.create_newsletter(form.values(), actor_id=current_user.id)
         flash(_("The draft is saved. Preview it and send yourself a test."), "success")
         return redirect(url_for("staff.newsletter_detail", newsletter_id=newsletter.id))
-    return render_template("staff/newsletter_form.html", form=form, newsletter=None)
+    return render_template("newsletter/newsletter_form.html", form=form, newsletter=None)
 
 
 @bp.route("/newsletters/<int:newsletter_id>/edit", methods=["GET", "POST"])
@@ -57,7 +57,7 @@ def newsletter_edit(newsletter_id: int):
         campaigns.update_newsletter(newsletter, form.values(), actor_id=current_user.id)
         flash(_("The draft is saved."), "success")
         return redirect(url_for("staff.newsletter_detail", newsletter_id=newsletter.id))
-    return render_template("staff/newsletter_form.html", form=form, newsletter=newsletter)
+    return render_template("newsletter/newsletter_form.html", form=form, newsletter=newsletter)
 
 
 @bp.get("/newsletters/<int:newsletter_id>")
@@ -71,7 +71,7 @@ def newsletter_detail(newsletter_id: int):
         else []
     )
     return render_template(
-        "staff/newsletter.html",
+        "newsletter/newsletter.html",
         newsletter=newsletter,
         progress=progress,
         problems=problems,
@@ -89,7 +89,7 @@ def newsletter_preview(newsletter_id: int, language: str):
     if language not in newsletter.languages:
         abort(404)
     return render_template(
-        "staff/newsletter_preview.html",
+        "newsletter/newsletter_preview.html",
         newsletter=newsletter,
         preview=campaigns.preview(newsletter, language),
         languages=LANGUAGES,
@@ -156,7 +156,7 @@ def newsletter_panel() -> Panel:
     latest = next((item for item in campaigns.list_newsletters() if not item.is_draft), None)
     return Panel(
         _l("Newsletter"),
-        "staff/panels/newsletter.html",
+        "newsletter/_panel.html",
         {
             "recipients": sum(campaigns.recipient_counts().values()),
             "latest": latest,

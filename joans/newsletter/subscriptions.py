@@ -8,7 +8,7 @@ object in every mailing; GDPR art. 21(3) says an objection ends direct marketing
   ticked records an objection;
 - an objection, an unsubscribe or an erasure puts a keyed hash of the address on the suppression
   list, which the outbox worker checks as it marks each message "sending" (see
-  :mod:`joans.services.newsletter_outbox`) and which a later order never quietly overrides.
+  :mod:`joans.newsletter.outbox`) and which a later order never quietly overrides.
 
 The suppression hash and the unsubscribe links use ``NEWSLETTER_SECRET_KEY``, not SECRET_KEY:
 both must stay valid for years, whatever happens to the app's other secret.
@@ -33,7 +33,9 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from joans.audit import record_event
 from joans.extensions import db, limiter
+from joans.mail import send_email
 from joans.models.crm import Contact
 from joans.models.newsletter import (
     NewsletterSubscription,
@@ -43,9 +45,7 @@ from joans.models.newsletter import (
     SuppressionReason,
 )
 from joans.models.types import utcnow
-from joans.services.audit import record_event
-from joans.services.mail import send_email
-from joans.services.newsletter_content import TOKEN_PLACEHOLDER, unsubscribe_url_template
+from joans.newsletter.content import TOKEN_PLACEHOLDER, unsubscribe_url_template
 from joans.validation import mask_email
 
 # The one list there is; a token names it, so another list could never accept this one's links.

@@ -24,9 +24,9 @@ from flask import (
 from joans.consent.layout import without_statistics
 from joans.extensions import limiter
 from joans.i18n import current_language, localized_route
+from joans.newsletter import subscriptions
 from joans.newsletter.forms import LinkRequestForm
 from joans.security import allow_cross_site_posts
-from joans.services import newsletter_subscriptions as subscriptions
 from joans.validation import mask_email
 
 bp = Blueprint("newsletter", __name__)

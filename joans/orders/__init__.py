@@ -1,1 +1,1 @@
-"""Ordering: the public order form and its confirmation, and the terms of purchase."""
+"""Ordering: the order form, its confirmation, the terms, the catalogue, and orders for staff."""

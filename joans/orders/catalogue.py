@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from joans.audit import record_event
 from joans.extensions import db
 from joans.models.catalogue import BillingPeriod, Product, ProductKind
-from joans.services.audit import record_event
 
 PRODUCT_FIELDS = (
     "code", "name_sv", "name_en", "description_sv", "description_en", "kind", "tld",

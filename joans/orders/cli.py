@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from joans.services.catalogue import load_demo_products
+from joans.orders.catalogue import load_demo_products
 
 catalogue_cli = AppGroup("catalogue", help="The products customers can order.")
 

@@ -16,12 +16,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from joans.contact.forms import TypedTextField
+from joans.crm.services import normalise_company_identity
 from joans.models.catalogue import Product
-from joans.services.crm import normalise_company_identity
-from joans.services.orders import MAX_QUANTITY
+from joans.orders.services import MAX_QUANTITY
 from joans.validation import (
     Normalised,
+    TypedTextField,
     normalise_domain_name,
     normalise_phone,
     normalise_postal_code,

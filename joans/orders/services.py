@@ -19,20 +19,19 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from joans.audit import record_event
+from joans.crm import services as crm
+from joans.domains.registrar import Availability, get_registrar
 from joans.extensions import db
 from joans.i18n import absolute_url
+from joans.mail import send_email
 from joans.models.catalogue import PERIOD_LABELS, Product, ProductKind, vat_amount
 from joans.models.crm import Company, Contact
 from joans.models.domains import ACTIVE_STATUSES, Domain, DomainStatus
 from joans.models.invoices import vat_breakdown
 from joans.models.orders import Order, OrderLine, OrderStatus
-from joans.models.types import utcnow
-from joans.privacy.retention import local_today
-from joans.registrar import Availability, get_registrar
-from joans.services import crm
-from joans.services.audit import record_event
-from joans.services.mail import send_email
-from joans.services.newsletter_subscriptions import record_order_opt_in
+from joans.models.types import local_today, utcnow
+from joans.newsletter.subscriptions import record_order_opt_in
 
 MAX_QUANTITY = 99
 

@@ -1,25 +1,17 @@
-"""Back-office forms for the catalogue, orders, invoices, domains and customerships."""
+"""Back-office forms of orders: a product in the catalogue."""
 
 from __future__ import annotations
 
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import ValidationError
 
+from joans.backoffice.forms import StaffForm, max_length, required
 from joans.models.catalogue import KIND_LABELS, PERIOD_LABELS, VAT_RATES, ProductKind
 from joans.money import parse_money
-from joans.staff.forms import StaffForm
-
-
-def _required(message):
-    return DataRequired(message=message)
-
-
-def _max(length: int):
-    return Length(max=length, message=_l("At most %(max)d characters.", max=length))
 
 
 class ProductForm(StaffForm):
@@ -28,16 +20,16 @@ class ProductForm(StaffForm):
     code = StringField(
         _l("Code"),
         description=_l("Lower-case letters, digits and hyphens, e.g. hosting-small."),
-        validators=[_required(_l("Enter a code.")), _max(40)],
+        validators=[required(_l("Enter a code.")), max_length(40)],
     )
     name_sv = StringField(
-        _l("Name in Swedish"), validators=[_required(_l("Enter the Swedish name.")), _max(120)]
+        _l("Name in Swedish"), validators=[required(_l("Enter the Swedish name.")), max_length(120)]
     )
     name_en = StringField(
-        _l("Name in English"), validators=[_required(_l("Enter the English name.")), _max(120)]
+        _l("Name in English"), validators=[required(_l("Enter the English name.")), max_length(120)]
     )
-    description_sv = TextAreaField(_l("Description in Swedish"), validators=[_max(2000)])
-    description_en = TextAreaField(_l("Description in English"), validators=[_max(2000)])
+    description_sv = TextAreaField(_l("Description in Swedish"), validators=[max_length(2000)])
+    description_en = TextAreaField(_l("Description in English"), validators=[max_length(2000)])
     kind = SelectField(
         _l("Kind"), choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()]
     )
@@ -45,14 +37,14 @@ class ProductForm(StaffForm):
         _l("Top-level domain"),
         description=_l("For a domain registration only, without the dot: se, nu, com."),
         # No Optional(): an empty field must still reach validate_tld, which knows the kind.
-        validators=[_max(63)],
+        validators=[max_length(63)],
         filters=[
             lambda value: value.strip().lstrip(".").lower() if isinstance(value, str) else value
         ],
     )
     price = StringField(
         _l("Price in kronor, excluding VAT"),
-        validators=[_required(_l("Enter the price."))],
+        validators=[required(_l("Enter the price."))],
     )
     vat_percent = SelectField(
         _l("VAT rate"),
@@ -67,7 +59,7 @@ class ProductForm(StaffForm):
         _l("Position in the order form"),
         description=_l("Lower numbers come first."),
         default="100",
-        validators=[_required(_l("Enter a number."))],
+        validators=[required(_l("Enter a number."))],
     )
     active = BooleanField(_l("Can be ordered"), default=True)
     submit = SubmitField(_l("Save"))
@@ -113,46 +105,3 @@ class ProductForm(StaffForm):
             "position": int(self.position.data.strip()),
             "active": self.active.data,
         }
-
-
-class CreditNoteForm(StaffForm):
-    """Why an invoice is cancelled; the reason is printed on the credit note."""
-
-    reason = TextAreaField(
-        _l("Reason"),
-        description=_l("Printed on the credit note, e.g. “Wrong billing address”."),
-        validators=[_required(_l("Say why the invoice is credited.")), _max(500)],
-    )
-    submit = SubmitField(_l("Issue credit note"))
-
-
-class RegistrationForm(StaffForm):
-    """The registrar's answer: registered on, expires on."""
-
-    registered_on = DateField(
-        _l("Registered on"), validators=[_required(_l("Enter the registration date."))]
-    )
-    expires_on = DateField(_l("Expires on"), validators=[_required(_l("Enter the expiry date."))])
-    submit = SubmitField(_l("Save registration"))
-
-    def validate_expires_on(self, field) -> None:
-        if field.data and self.registered_on.data and field.data <= self.registered_on.data:
-            raise ValidationError(_l("The expiry date must come after the registration date."))
-
-
-class ExpiryForm(StaffForm):
-    """A new expiry date after a renewal."""
-
-    expires_on = DateField(
-        _l("New expiry date"), validators=[_required(_l("Enter the expiry date."))]
-    )
-    submit = SubmitField(_l("Save expiry date"))
-
-
-class EndCustomershipForm(StaffForm):
-    """The last day a company is a customer."""
-
-    customer_until = DateField(
-        _l("Customer until"), validators=[_required(_l("Enter the last day as a customer."))]
-    )
-    submit = SubmitField(_l("End customership"))

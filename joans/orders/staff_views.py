@@ -1,4 +1,4 @@
-"""Orders: the list, one order with its lines, domains and invoices, and its status."""
+"""Orders in the back office: the list, one order, its status and invoice; the catalogue."""
 
 from __future__ import annotations
 
@@ -8,17 +8,22 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from joans.models.catalogue import PERIOD_LABELS
+from joans.backoffice import admin_only, bp
+from joans.backoffice.dashboard import Panel, dashboard_panel
+from joans.backoffice.forms import ConfirmForm
+from joans.backoffice.listing import list_params
+from joans.billing import invoices as invoice_service
+from joans.billing.invoices import InvoiceError
+from joans.domains import services as domain_service
+from joans.models.catalogue import KIND_LABELS, PERIOD_LABELS
 from joans.models.domains import DOMAIN_STATUS_LABELS
 from joans.models.orders import STATUS_LABELS, OrderStatus
-from joans.services import domains as domain_service
-from joans.services import invoices as invoice_service
-from joans.services import orders as order_service
-from joans.services.invoices import InvoiceError
-from joans.staff.blueprint import bp
-from joans.staff.dashboard import Panel, dashboard_panel
-from joans.staff.forms import ConfirmForm
-from joans.staff.listing import list_params
+from joans.orders import catalogue
+from joans.orders import services as order_service
+from joans.orders.staff_forms import ProductForm
+
+# --- Orders ----------------------------------------------------------------------------------
+
 
 STATUS_CHANGE_MESSAGES = {
     OrderStatus.CONFIRMED: _l("The order is confirmed."),
@@ -46,7 +51,7 @@ def orders():
     status = status if status in STATUS_LABELS else None
     params = list_params({}, "created")
     page = order_service.list_orders(status=status, page=params.page, per_page=params.per_page)
-    return render_template("staff/orders.html", page=page, status=status, statuses=STATUS_LABELS)
+    return render_template("orders/orders.html", page=page, status=status, statuses=STATUS_LABELS)
 
 
 @bp.get("/orders/<int:order_id>")
@@ -54,7 +59,7 @@ def order_detail(order_id: int):
     """One order: the buyer as typed, the lines, its domains and invoices, what can be done."""
     order = order_service.view_order(order_id, actor_id=current_user.id) or abort(404)
     return render_template(
-        "staff/order.html",
+        "orders/order.html",
         order=order,
         totals=order_service.OrderTotals(order),
         domains=order_service.order_domains(order),
@@ -128,7 +133,63 @@ def orders_panel() -> Panel:
     count, oldest = order_service.waiting_orders()
     return Panel(
         _l("Orders waiting"),
-        "staff/panels/orders.html",
+        "orders/_panel.html",
         {"count": count, "oldest": oldest},
         order=20,
     )
+
+
+# --- The catalogue (admins) ------------------------------------------------------------------
+
+
+CLASH_MESSAGES = {
+    "code": _l("Another product has this code."),
+    "tld": _l("Another product registers this top-level domain."),
+}
+
+
+@bp.get("/products")
+@admin_only
+def products():
+    """Every product with its price and whether it can be ordered."""
+    return render_template(
+        "orders/catalogue.html",
+        products=catalogue.list_products(),
+        kinds=KIND_LABELS,
+        periods=PERIOD_LABELS,
+    )
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+@admin_only
+def product_new():
+    """Add a product."""
+    form = ProductForm()
+    if form.validate_on_submit() and not _clashes(form):
+        catalogue.create_product(form.values(), actor_id=current_user.id)
+        flash(_("The product is saved."), "success")
+        return redirect(url_for("staff.products"))
+    return render_template("orders/product_form.html", form=form, product=None)
+
+
+@bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@admin_only
+def product_edit(product_id: int):
+    """Change a product; orders already placed keep their prices."""
+    product = catalogue.find_product(product_id) or abort(404)
+    form = ProductForm(obj=product)
+    if not form.is_submitted():
+        form.price.data = f"{product.price_ore // 100}.{product.price_ore % 100:02d}"
+        form.position.data = str(product.position)
+    if form.validate_on_submit() and not _clashes(form, product.id):
+        catalogue.update_product(product, form.values(), actor_id=current_user.id)
+        flash(_("The product is saved."), "success")
+        return redirect(url_for("staff.products"))
+    return render_template("orders/product_form.html", form=form, product=product)
+
+
+def _clashes(form: ProductForm, exclude_id: int | None = None) -> bool:
+    found = catalogue.clashes(form.values(), exclude_id=exclude_id)
+    for name in found:
+        form[name].errors.append(CLASH_MESSAGES[name])
+    return bool(found)

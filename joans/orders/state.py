@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from joans.services.orders import Buyer, Selection, new_submission_key
+from joans.orders.services import Buyer, Selection, new_submission_key
 
 STATE_SALT = "joans.orders.form-state"
 CONFIRMATION_SALT = "joans.orders.confirmation"

@@ -1,7 +1,7 @@
 """The order form: products and domains, the buyer, a review, and the confirmation page.
 
 Every step posts to the same address with the signed state of the steps before it; the last
-post places the order through :func:`joans.services.orders.place_order` and redirects
+post places the order through :func:`joans.orders.services.place_order` and redirects
 (post/redirect/get) to a confirmation page whose URL holds a signed order id, nothing personal.
 """
 
@@ -17,10 +17,10 @@ from joans.models.catalogue import PERIOD_LABELS
 from joans.models.orders import Order
 from joans.models.types import utcnow
 from joans.money import format_money
+from joans.orders import services as order_service
 from joans.orders.forms import BuyerForm, ReviewForm, products_form
+from joans.orders.services import OrderError, OrderTotals, PricesChanged
 from joans.orders.state import OrderState, confirmation_token, order_id_from_token
-from joans.services import orders as order_service
-from joans.services.orders import OrderError, OrderTotals, PricesChanged
 
 bp = Blueprint("orders", __name__)
 

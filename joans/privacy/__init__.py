@@ -1,1 +1,1 @@
-"""Personal data: what we hold, why, for how long, and the jobs that keep those promises."""
+"""Personal data: data-subject requests, export, erasure, retention, the record of processing."""

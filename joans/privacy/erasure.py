@@ -8,8 +8,10 @@ from datetime import date
 
 from sqlalchemy import delete
 
+from joans.audit import record_event
 from joans.extensions import db
 from joans.models.data_requests import DataSubjectRequest
+from joans.newsletter.subscriptions import suppress_erased_address
 from joans.privacy.subjects import (
     LINKS,
     Hold,
@@ -20,8 +22,6 @@ from joans.privacy.subjects import (
     rows_for,
     subject_of,
 )
-from joans.services.audit import record_event
-from joans.services.newsletter_subscriptions import suppress_erased_address
 
 
 @dataclass

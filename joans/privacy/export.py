@@ -13,10 +13,10 @@ from flask import render_template
 from flask_babel import force_locale
 
 from joans.models.data_requests import DataSubjectRequest
+from joans.models.personal_data import Category
+from joans.newsletter.subscriptions import is_suppressed
 from joans.privacy.records import public_activities
-from joans.privacy.registry import Category
 from joans.privacy.subjects import LINKS, email_addresses, rows_for, subject_of
-from joans.services.newsletter_subscriptions import is_suppressed
 
 # Staff credentials and session secrets never leave the system, whatever a link returns.
 WITHHELD_CATEGORIES = {Category.ACCOUNT}

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import MetaData
 
 from joans.extensions import db
-from joans.privacy.registry import Basis, Category, Purpose
+from joans.models.personal_data import Basis, Category, Purpose
 from joans.privacy.retention import RULES, RetentionRule
 
 PURPOSE_LABELS = {

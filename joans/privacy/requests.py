@@ -9,6 +9,7 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from joans.audit import record_event
 from joans.extensions import db
 from joans.models.crm import Contact
 from joans.models.data_requests import DataSubjectRequest, IdentityCheck, RequestKind
@@ -16,7 +17,6 @@ from joans.models.types import utcnow
 from joans.privacy.erasure import ErasurePlan, erase_subject, plan_erasure
 from joans.privacy.export import build_export, export_rows
 from joans.privacy.subjects import recipients_for, subject_of
-from joans.services.audit import record_event
 
 
 def due_date(received_on: date) -> date:

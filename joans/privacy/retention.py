@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -35,18 +34,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from joans.audit import record_event
 from joans.extensions import db
 from joans.models.audit import AuditEvent
+from joans.models.callbacks import CallbackRequest
 from joans.models.consent import ConsentRecord
 from joans.models.crm import Company, Contact
 from joans.models.data_requests import DataSubjectRequest
 from joans.models.domains import Domain
 from joans.models.invoices import Invoice
-from joans.models.leads import CallbackRequest
 from joans.models.newsletter import FINAL_OUTBOX_STATUSES, OutboxMessage, Suppression
 from joans.models.orders import Order
 from joans.models.staff import StaffSession, StaffUser
-from joans.services.audit import record_event
+from joans.models.types import local_today
 
 
 class Action(StrEnum):
@@ -359,11 +359,6 @@ register(
         dependents=((Order, Order.company_id), (Contact, Contact.company_id)),
     )
 )
-
-
-def local_today(now: datetime) -> date:
-    """The date in Sweden at ``now``: bookkeeping years and due dates follow the local calendar."""
-    return now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def bookkeeping_keep_until(issue_date: date) -> date:

@@ -1,34 +1,40 @@
-"""Data-subject requests: register what came in, confirm who asks, answer in time, close."""
+"""Data-subject requests in the back office, and the record of processing activities."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+from types import SimpleNamespace
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from joans.backoffice import admin_only, bp, recent_login_required
+from joans.backoffice.dashboard import Panel, dashboard_panel
+from joans.backoffice.forms import ConfirmForm
 from joans.extensions import db
 from joans.models.crm import Company, Contact
 from joans.models.data_requests import IdentityCheck, RequestKind
 from joans.models.types import utcnow
-from joans.services import data_requests
-from joans.staff.blueprint import admin_only, bp, recent_login_required
-from joans.staff.dashboard import Panel, dashboard_panel
-from joans.staff.forms import (
+from joans.privacy import requests as data_requests
+from joans.privacy.records import processing_activities
+from joans.privacy.staff_forms import (
     IDENTITY_CHECK_LABELS,
     KIND_LABELS,
     CloseRequestForm,
-    ConfirmForm,
     DataRequestForm,
     IdentityCheckForm,
 )
+
+# --- Data-subject requests -------------------------------------------------------------------
 
 
 @bp.get("/requests")
 def data_requests_list():
     """Open requests, the one due first at the top, then the latest answered ones."""
     return render_template(
-        "staff/data_requests.html",
+        "privacy/data_requests.html",
         open_requests=data_requests.open_requests(),
         closed_requests=data_requests.recently_closed(),
         kinds=KIND_LABELS,
@@ -56,7 +62,7 @@ def data_request_new():
         )
         flash(_("The request is registered."), "success")
         return redirect(url_for("staff.data_request_detail", request_id=created.id))
-    return render_template("staff/data_request_form.html", form=form)
+    return render_template("privacy/data_request_form.html", form=form)
 
 
 def _prefill_from_record(form: DataRequestForm) -> None:
@@ -91,7 +97,7 @@ def _detail_page(found, *, identity_form=None, close_form=None):
     # themselves, so the request page is where staff learn whom to tell (GDPR art. 19).
     rectifying = found.is_open and found.kind == RequestKind.RECTIFICATION
     return render_template(
-        "staff/data_request.html",
+        "privacy/data_request.html",
         data_request=found,
         recipients=data_requests.recipients_to_tell(found) if rectifying else [],
         kinds=KIND_LABELS,
@@ -136,7 +142,7 @@ def data_requests_panel() -> Panel | None:
         return None
     return Panel(
         _l("Data requests"),
-        "staff/panels/data_requests.html",
+        "privacy/_panel.html",
         {"count": len(requests), "next_due": requests[0].due_on, "today": utcnow().date()},
         order=20,
     )
@@ -165,7 +171,7 @@ def data_request_export(request_id: int):
     if _identity_unchecked(found):
         return redirect(url_for("staff.data_request_detail", request_id=found.id))
     return render_template(
-        "staff/data_request_export.html",
+        "privacy/data_request_export.html",
         data_request=found,
         counts=data_requests.export_summary(found),
         form=ConfirmForm(),
@@ -197,7 +203,7 @@ def data_request_erasure(request_id: int):
     if _identity_unchecked(found):
         return redirect(url_for("staff.data_request_detail", request_id=found.id))
     return render_template(
-        "staff/data_request_erasure.html",
+        "privacy/data_request_erasure.html",
         data_request=found,
         plan=data_requests.erasure_plan(found),
         form=ConfirmForm(),
@@ -215,3 +221,21 @@ def data_request_erase(request_id: int):
     answer = data_requests.erase(found, actor_id=current_user.id)
     flash(_("The data is deleted. Send the answer below and close the request."), "success")
     return _detail_page(found, close_form=CloseRequestForm(note=answer))
+
+
+# --- The record of processing activities -----------------------------------------------------
+
+
+@bp.get("/privacy")
+def privacy_record():
+    """Every purpose with its data, tables, legal bases, retention and recipients."""
+    config = current_app.config
+    session_limits = SimpleNamespace(
+        idle=timedelta(seconds=config["STAFF_IDLE_TIMEOUT"]),
+        absolute=timedelta(seconds=config["STAFF_ABSOLUTE_TIMEOUT"]),
+    )
+    return render_template(
+        "privacy/privacy_record.html",
+        activities=processing_activities(),
+        session_limits=session_limits,
+    )

@@ -18,11 +18,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, or_, select
 
 from joans.extensions import db
+from joans.models.callbacks import CallbackRequest
 from joans.models.crm import Company, Contact, Note
 from joans.models.data_requests import DataSubjectRequest
 from joans.models.domains import ACTIVE_STATUSES, Disclosure, Domain
 from joans.models.invoices import Invoice, InvoiceLine
-from joans.models.leads import CallbackRequest
 from joans.models.newsletter import NewsletterSubscription
 from joans.models.orders import Order, OrderLine
 from joans.privacy.retention import duration

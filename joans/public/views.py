@@ -2,8 +2,8 @@
 
 from flask import Blueprint, current_app, render_template, send_from_directory, url_for
 
+from joans.consent.page_cache import cached_page
 from joans.i18n import LANGUAGES, PAGES, absolute_url, localized_route
-from joans.page_cache import cached_page
 from joans.privacy.records import public_activities
 
 bp = Blueprint("public", __name__)

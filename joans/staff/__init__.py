@@ -8,17 +8,12 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_login import current_user
 
-URL_PREFIX = "/staff"
-
-
-def is_staff_path(path: str) -> bool:
-    """Whether ``path`` is in the back office."""
-    return path == URL_PREFIX or path.startswith(URL_PREFIX + "/")
+from joans.areas import is_staff_path
 
 
 def init_app(app: Flask) -> None:
     """Mount the back office: blueprint, session cookie rules, login manager, headers."""
-    from joans.services.crm import display_organisation_number
+    from joans.crm.services import display_organisation_number
     from joans.staff import session
     from joans.staff.cli import staff_cli
     from joans.staff.views import bp

@@ -6,10 +6,11 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from joans.services import passwords, staff_accounts, two_factor
+from joans.backoffice import bp, recent_login_required
+from joans.backoffice.forms import ConfirmForm
+from joans.staff import passwords, two_factor, users
 from joans.staff import session as staff_session
-from joans.staff.blueprint import bp, recent_login_required
-from joans.staff.forms import ChangePasswordForm, ConfirmForm, PreferencesForm, TwoFactorSetupForm
+from joans.staff.forms import ChangePasswordForm, PreferencesForm, TwoFactorSetupForm
 
 PENDING_SECRET = "totp_pending_secret"  # noqa: S105 - a session key name
 
@@ -19,9 +20,7 @@ def account():
     """Name and language."""
     form = PreferencesForm(obj=current_user)
     if form.validate_on_submit():
-        staff_accounts.update_preferences(
-            current_user, name=form.name.data, language=form.language.data
-        )
+        users.update_preferences(current_user, name=form.name.data, language=form.language.data)
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("staff.account"))
     return render_template("staff/account.html", form=form, password_form=ChangePasswordForm())
@@ -34,7 +33,7 @@ def change_password():
     if form.validate_on_submit():
         if passwords.verify_password(current_user.password_hash, form.current_password.data):
             user = current_user._get_current_object()
-            staff_accounts.set_password(user, form.password.data)
+            users.set_password(user, form.password.data)
             # set_password ended every session, this one included: start a fresh one.
             staff_session.begin(user)
             flash(_("Your new password is saved."), "success")
@@ -57,7 +56,7 @@ def two_factor_setup():
     session[PENDING_SECRET] = secret
     form = TwoFactorSetupForm()
     if form.validate_on_submit():
-        codes = staff_accounts.enable_two_factor(user, secret, form.code.data)
+        codes = users.enable_two_factor(user, secret, form.code.data)
         if codes is not None:
             session.pop(PENDING_SECRET)
             return render_template("staff/recovery_codes.html", codes=codes)
@@ -76,7 +75,7 @@ def renew_recovery_codes():
     """Replace the recovery codes and show the new ones once."""
     if not ConfirmForm().validate_on_submit() or not current_user.totp_enabled:
         return redirect(url_for("staff.two_factor_setup"))
-    codes = staff_accounts.new_recovery_codes(current_user._get_current_object())
+    codes = users.new_recovery_codes(current_user._get_current_object())
     return render_template("staff/recovery_codes.html", codes=codes)
 
 

@@ -6,21 +6,20 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from joans.backoffice import admin_only, bp
+from joans.backoffice.forms import ConfirmForm
 from joans.extensions import db
 from joans.models.staff import StaffUser
-from joans.services import staff_accounts
+from joans.staff import users
 from joans.staff.auth import invitation_link
-from joans.staff.blueprint import admin_only, bp
-from joans.staff.forms import ConfirmForm, InviteForm, RoleForm
+from joans.staff.forms import InviteForm, RoleForm
 
 
 @bp.get("/accounts")
 @admin_only
 def accounts():
     """Every staff account, with the invitation form."""
-    return render_template(
-        "staff/accounts.html", users=staff_accounts.list_staff(), form=InviteForm()
-    )
+    return render_template("staff/accounts.html", users=users.list_staff(), form=InviteForm())
 
 
 @bp.post("/accounts/invite")
@@ -29,10 +28,10 @@ def account_invite():
     """Create an account and e-mail its owner a link to choose a password."""
     form = InviteForm()
     if form.validate_on_submit():
-        if staff_accounts.find_by_email(form.email.data):
+        if users.find_by_email(form.email.data):
             form.email.errors.append(_("An account with this e-mail address exists already."))
         else:
-            staff_accounts.invite_staff_user(
+            users.invite_staff_user(
                 form.email.data,
                 name=form.name.data,
                 role=form.role.data,
@@ -42,7 +41,7 @@ def account_invite():
             )
             flash(_("The invitation is sent."), "success")
             return redirect(url_for("staff.accounts"))
-    return render_template("staff/accounts.html", users=staff_accounts.list_staff(), form=form)
+    return render_template("staff/accounts.html", users=users.list_staff(), form=form)
 
 
 def _account_or_404(user_id: int) -> StaffUser:
@@ -53,7 +52,7 @@ def _account_or_404(user_id: int) -> StaffUser:
 @admin_only
 def account_detail(user_id: int):
     """One account: role, status, two-factor."""
-    user = staff_accounts.view_account(user_id, actor_id=current_user.id) or abort(404)
+    user = users.view_account(user_id, actor_id=current_user.id) or abort(404)
     return render_template(
         "staff/account_detail.html",
         user=user,
@@ -77,7 +76,7 @@ def account_role(user_id: int):
     user = _account_or_404(user_id)
     form = RoleForm()
     if form.validate_on_submit() and not _refuse_self(user):
-        staff_accounts.change_role(user, form.role.data, actor_id=current_user.id)
+        users.change_role(user, form.role.data, actor_id=current_user.id)
         flash(_("The role is changed."), "success")
     return redirect(url_for("staff.account_detail", user_id=user.id))
 
@@ -88,7 +87,7 @@ def account_deactivate(user_id: int):
     """Stop an account from logging in; its sessions end at once."""
     user = _account_or_404(user_id)
     if ConfirmForm().validate_on_submit() and not _refuse_self(user):
-        staff_accounts.deactivate(user, actor_id=current_user.id)
+        users.deactivate(user, actor_id=current_user.id)
         flash(_("The account is deactivated."), "success")
     return redirect(url_for("staff.account_detail", user_id=user.id))
 
@@ -99,7 +98,7 @@ def account_reactivate(user_id: int):
     """Let a deactivated account log in again."""
     user = _account_or_404(user_id)
     if ConfirmForm().validate_on_submit():
-        staff_accounts.reactivate(user, actor_id=current_user.id)
+        users.reactivate(user, actor_id=current_user.id)
         flash(_("The account is active again."), "success")
     return redirect(url_for("staff.account_detail", user_id=user.id))
 
@@ -110,6 +109,6 @@ def account_reset_two_factor(user_id: int):
     """Remove a lost authenticator; its owner sets up a new one at the next login."""
     user = _account_or_404(user_id)
     if ConfirmForm().validate_on_submit() and not _refuse_self(user):
-        staff_accounts.reset_two_factor(user, actor_id=current_user.id)
+        users.reset_two_factor(user, actor_id=current_user.id)
         flash(_("Two-factor authentication is reset."), "success")
     return redirect(url_for("staff.account_detail", user_id=user.id))

@@ -6,10 +6,11 @@ from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from joans.services import audit, staff_accounts
-from joans.staff.blueprint import admin_only, bp
+from joans import audit
+from joans.backoffice import admin_only, bp
+from joans.backoffice.listing import list_params
+from joans.staff import users
 from joans.staff.forms import AuditFilterForm
-from joans.staff.listing import list_params
 
 
 @bp.get("/audit")
@@ -18,7 +19,7 @@ def audit_log():
     """Who did what to which record, and when; never the values themselves."""
     form = AuditFilterForm(request.args)
     form.actor.choices = [SelectChoice(0, _l("Everyone"))] + [
-        SelectChoice(user.id, f"{user.name} ({user.email})") for user in staff_accounts.list_staff()
+        SelectChoice(user.id, f"{user.name} ({user.email})") for user in users.list_staff()
     ]
     form.action.choices = [SelectChoice("", _l("All actions"))] + [
         SelectChoice(action) for action in audit.recorded_actions()

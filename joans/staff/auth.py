@@ -8,14 +8,13 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from joans.backoffice import bp, public_view, safe_next
 from joans.extensions import db
 from joans.i18n import absolute_url
 from joans.models.staff import StaffUser
 from joans.models.types import utcnow
-from joans.services import staff_accounts, staff_sessions
+from joans.staff import authentication, throttle, users
 from joans.staff import session as staff_session
-from joans.staff import throttle
-from joans.staff.blueprint import bp, public_view, safe_next
 from joans.staff.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -37,7 +36,7 @@ def login():
         return redirect(url_for("staff.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = staff_sessions.check_password(form.email.data, form.password.data)
+        user = authentication.check_password(form.email.data, form.password.data)
         if user is not None:
             next_path = safe_next(request.args.get("next"))
             if user.totp_enabled:
@@ -69,7 +68,7 @@ def login_second_factor():
         return redirect(url_for("staff.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        if staff_sessions.check_second_factor(user, form.code.data):
+        if authentication.check_second_factor(user, form.code.data):
             next_path = session.get("pending_next") or url_for("staff.dashboard")
             staff_session.begin(user)
             if not user.recovery_codes:
@@ -105,7 +104,7 @@ def forgot_password():
     """Ask for a password link; the answer is the same whether the address has an account."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        staff_accounts.request_password_reset(form.email.data, link_for=_reset_link)
+        users.request_password_reset(form.email.data, link_for=_reset_link)
         flash(
             _(
                 "If the address belongs to an account, a link to choose a new password is on "
@@ -126,20 +125,20 @@ def invitation_link(token: str) -> str:
     return absolute_url(url_for("staff.set_password", purpose="invitation", token=token))
 
 
-PURPOSES = {"reset": staff_accounts.PASSWORD_RESET, "invitation": staff_accounts.INVITATION}
+PURPOSES = {"reset": users.PASSWORD_RESET, "invitation": users.INVITATION}
 
 
 @bp.route("/password/<any(reset, invitation):purpose>/<token>", methods=["GET", "POST"])
 @public_view
 def set_password(purpose: str, token: str):
     """Choose a password through a signed link from an invitation or a reset e-mail."""
-    user = staff_accounts.user_for_password_token(token, PURPOSES[purpose])
+    user = users.user_for_password_token(token, PURPOSES[purpose])
     if user is None:
         return render_template("staff/link_expired.html"), 400
     g.staff_language = user.language
     form = SetPasswordForm()
     if form.validate_on_submit():
-        staff_accounts.set_password(user, form.password.data)
+        users.set_password(user, form.password.data)
         session.clear()
         flash(_("Your password is saved. Log in with it now."), "info")
         return redirect(url_for("staff.login"))
@@ -152,7 +151,7 @@ def reauthenticate():
     """Ask for the password again before an export or an erasure."""
     form = ReauthenticateForm()
     if form.validate_on_submit():
-        if staff_sessions.reauthenticate(staff_session.current(), form.password.data):
+        if authentication.reauthenticate(staff_session.current(), form.password.data):
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append(_("The password is wrong."))
     if form.is_submitted():

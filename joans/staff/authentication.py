@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from flask import current_app
 
+from joans.audit import record_event
 from joans.extensions import db
 from joans.models.staff import StaffSession, StaffUser
 from joans.models.types import utcnow
-from joans.services import passwords, two_factor
-from joans.services.audit import record_event
-from joans.services.staff_accounts import find_by_email
+from joans.staff import passwords, two_factor
+from joans.staff.users import find_by_email
 
 # last_seen_at is written at most this often, so a page view rarely costs a write.
 TOUCH_INTERVAL = timedelta(seconds=15)

@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 
 from joans.i18n import LANGUAGES
-from joans.services import passwords, staff_accounts
+from joans.staff import passwords, users
 
 staff_cli = AppGroup("staff", help="Manage back-office accounts.")
 
@@ -35,9 +35,9 @@ def create_command(email: str, name: str, admin: bool, language: str) -> None:
         email = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError:
         raise click.BadParameter("not an e-mail address", param_hint="EMAIL") from None
-    if staff_accounts.find_by_email(email):
+    if users.find_by_email(email):
         raise click.ClickException("An account with this e-mail address exists already.")
-    user = staff_accounts.create_staff_user(
+    user = users.create_staff_user(
         email,
         name=name,
         role="admin" if admin else "staff",

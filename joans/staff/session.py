@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import Flask, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 
+from joans.areas import is_staff_path
 from joans.extensions import login_manager
 from joans.models.staff import StaffSession, StaffUser
-from joans.services import staff_sessions
+from joans.staff import authentication
 
 # Flask-Login keeps the logged-in identity under this key; here it is the session token.
 TOKEN_KEY = "_user_id"  # noqa: S105 - a session key name
@@ -23,8 +24,6 @@ class StaffOnlySessionInterface(SecureCookieSessionInterface):
 
     def save_session(self, app, session, response) -> None:
         """Write (or delete) the cookie only when the request was for a /staff URL."""
-        from joans.staff import is_staff_path
-
         if is_staff_path(request.path):
             super().save_session(app, session, response)
 
@@ -40,7 +39,7 @@ def init_app(app: Flask) -> None:
 
 def load_user(token: str) -> StaffUser | None:
     """The user of a live session token; None once it ended, idled out or grew too old."""
-    staff_session = staff_sessions.resume_session(token)
+    staff_session = authentication.resume_session(token)
     if staff_session is None:
         return None
     g.staff_session = staff_session
@@ -49,14 +48,14 @@ def load_user(token: str) -> StaffUser | None:
 
 def begin(user: StaffUser) -> None:
     """Log ``user`` in with a brand-new session: nothing from before the login survives."""
-    token = staff_sessions.open_session(user)
+    token = authentication.open_session(user)
     session.clear()
     session[TOKEN_KEY] = token
 
 
 def end() -> None:
     """Log out: end the server-side session and empty the cookie."""
-    staff_sessions.end_session(session.get(TOKEN_KEY))
+    authentication.end_session(session.get(TOKEN_KEY))
     session.clear()
 
 

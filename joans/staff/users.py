@@ -9,12 +9,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from joans.audit import record_event
 from joans.extensions import db
+from joans.mail import send_email
 from joans.models.staff import StaffSession, StaffUser
 from joans.models.types import utcnow
-from joans.services import passwords, two_factor
-from joans.services.audit import record_event
-from joans.services.mail import send_email
+from joans.staff import passwords, two_factor
 
 INVITATION = "invitation"
 PASSWORD_RESET = "password-reset"  # noqa: S105 - a token purpose, not a password

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from joans.billing import invoices as invoice_service
+from joans.billing.pdf import render_invoice_pdf
 from joans.extensions import db
-from joans.invoice_pdf import render_invoice_pdf
 from joans.models.catalogue import Product
-from joans.services import invoices as invoice_service
 from tests.orders import confirmed_order, products
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, update
 
+from joans.billing import invoices as invoice_service
+from joans.billing.invoices import InvoiceError, is_valid_ocr, luhn_check_digit, ocr_reference
 from joans.extensions import db
 from joans.models.catalogue import Product
 from joans.models.invoices import Invoice, InvoiceImmutableError, InvoiceLine
 from joans.models.orders import OrderStatus
 from joans.privacy.retention import RULES, bookkeeping_keep_until
-from joans.services import invoices as invoice_service
-from joans.services.invoices import InvoiceError, is_valid_ocr, luhn_check_digit, ocr_reference
 from tests.orders import confirmed_order, make_order, order, products
 
 TODAY = date(2026, 3, 2)

@@ -18,7 +18,7 @@ from joans.models import ConsentRecord
 from tests.browser.google import intercept_google
 from tests.browser.test_public_pages import PHONE, axe_violations
 from tests.consent import CONSENT_COOKIE, GA_CONFIG, GA_COOKIES, MEASUREMENT_ID
-from tests.public_pages import PUBLIC_PAGES, PUBLIC_URLS
+from tests.public import PUBLIC_PAGES, PUBLIC_URLS
 
 COOKIE_PAGES = PUBLIC_PAGES["consent.settings"]
 BANNER_URLS = [url for url in PUBLIC_URLS if url not in COOKIE_PAGES]

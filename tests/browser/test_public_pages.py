@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.public_pages import PUBLIC_PAGES, PUBLIC_URLS
+from tests.public import PUBLIC_PAGES, PUBLIC_URLS
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from joans.services import crm
+from joans.crm import services as crm
 from tests.browser.test_public_pages import PHONE, axe_violations
 
 
@@ -138,7 +138,7 @@ def test_no_cookie_but_the_session_and_none_on_public_pages(tab, make_staff):
 
 def test_handle_a_call_back_request_from_the_dashboard(tab, app, make_staff):
     """A request left on the site shows on the dashboard; "Called, delete" removes it."""
-    from joans.services.callbacks import submit_callback_request
+    from joans.contact.services import submit_callback_request
 
     with app.test_request_context("/kontakt"):
         submit_callback_request(name="Märta Ödmark", phone="+46701234567", service="hosting",

@@ -13,7 +13,7 @@ from tests.consent import (
     banner_html,
     choose,
 )
-from tests.public_pages import PUBLIC_PAGES, PUBLIC_URLS
+from tests.public import PUBLIC_PAGES, PUBLIC_URLS
 
 BANNER_URLS = [url for url in PUBLIC_URLS if url not in PUBLIC_PAGES["consent.settings"]]
 

@@ -21,7 +21,7 @@ from tests.consent import (
     choose,
     set_cookie_headers,
 )
-from tests.web.test_headers import csp_directives, nonce_of
+from tests.core.test_headers import csp_directives, nonce_of
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

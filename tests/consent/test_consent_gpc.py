@@ -10,7 +10,7 @@ from joans import create_app
 from joans.extensions import db
 from joans.models import ConsentRecord
 from tests.consent import ENTERING, GA_CONFIG, GPC, SAME_ORIGIN, banner_html, choose
-from tests.public_pages import PUBLIC_URLS
+from tests.public import PUBLIC_URLS
 
 
 @pytest.fixture

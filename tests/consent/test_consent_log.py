@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from sqlalchemy import inspect
 
+from joans.consent.log import WeeklyConsentCounts, record_consent, weekly_consent_counts
 from joans.extensions import db
 from joans.models import ConsentRecord
 from joans.models.consent import ConsentMethod
-from joans.services.consent import WeeklyConsentCounts, record_consent, weekly_consent_counts
 
 
 def record(**overrides) -> ConsentRecord:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.public_pages import PUBLIC_URLS
+from tests.public import PUBLIC_URLS
 
 OTHER_URLS = ["/robots.txt", "/sitemap.xml", "/favicon.ico", "/healthz", "/does-not-exist"]
 

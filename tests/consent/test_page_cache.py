@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from flask import template_rendered
 
-from joans.page_cache import PLACEHOLDER
+from joans.consent.page_cache import PLACEHOLDER
 from tests.consent import GA_CONFIG, banner_html, choose
-from tests.web.test_consent_choice import gtag_commands
-from tests.web.test_headers import csp_directives
+from tests.consent.test_consent_choice import gtag_commands
+from tests.core.test_headers import csp_directives
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -28,8 +28,8 @@ def app(app):
     """The app with a public page that carries an inline script, as some future page may."""
     from flask import Blueprint, render_template_string
 
+    from joans.consent.page_cache import cached_page
     from joans.i18n import localized_route
-    from joans.page_cache import cached_page
 
     extra = Blueprint("extra", __name__)
 

@@ -9,14 +9,14 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from joans.extensions import db
-from joans.models import AuditEvent, CallbackRequest
-from joans.services.callbacks import (
+from joans.contact.services import (
     list_open_callback_requests,
     mark_callback_handled,
     staff_recipients,
     submit_callback_request,
 )
+from joans.extensions import db
+from joans.models import AuditEvent, CallbackRequest
 from tests.smtp import _free_port
 
 NAME = "Märta Ödmark"

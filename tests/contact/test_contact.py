@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from joans.extensions import db
 from joans.models import CallbackRequest
-from tests.public_pages import PUBLIC_URLS
+from tests.public import PUBLIC_URLS
 
 FORM_URLS = {"sv": "/kontakt", "en": "/en/contact"}
 THANKS_URLS = {"sv": "/kontakt/tack", "en": "/en/contact/thank-you"}

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from joans.contact.forms import issue_start_token
 from joans.extensions import db
 from joans.models import CallbackRequest
-from joans.models.leads import SERVICES
+from joans.models.callbacks import SERVICES
 from joans.validation import normalise_phone
 
 # Everything a form field can carry: any text except lone surrogates, which no browser can encode.

@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from joans.contact.services import submit_callback_request
 from joans.extensions import db
 from joans.models import AuditEvent, CallbackRequest, ConsentRecord
-from joans.services.callbacks import submit_callback_request
 
 # The staff session runs on the real clock, so the requests are placed relative to it.
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import time_machine
 
+from joans.audit import record_event
 from joans.extensions import db
 from joans.models import AuditEvent
-from joans.services.audit import record_event
 
 
 def test_event_is_stored_with_the_time_and_only_the_details_given(app, make_staff):

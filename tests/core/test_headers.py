@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from tests.public_pages import PUBLIC_URLS
+from tests.public import PUBLIC_URLS
 
 OTHER_URLS = ["/robots.txt", "/sitemap.xml", "/healthz", "/does-not-exist", "/en/does-not-exist"]
 

@@ -7,7 +7,7 @@ import pytest
 from flask_babel import lazy_gettext as _l
 
 from joans import create_app
-from joans.services.mail import send_email
+from joans.mail import send_email
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from joans.contact.services import submit_callback_request
 from joans.extensions import db
+from joans.mail import send_email
 from joans.models import CallbackRequest
-from joans.services.callbacks import submit_callback_request
-from joans.services.mail import send_email
 
 
 @pytest.fixture

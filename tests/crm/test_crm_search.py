@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from joans.crm import search as crm_search
+from joans.crm import services as crm
 from joans.extensions import db
 from joans.models.crm import Company, Contact
-from joans.services import crm, crm_search
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from joans.domains import services as domain_service
+from joans.domains.registrar import Availability, Holder, Outcome, Registrar, RegistrarError
 from joans.extensions import db
 from joans.models.crm import Company
 from joans.models.domains import Disclosure, Domain, DomainStatus
-from joans.registrar import Availability, Holder, Outcome, Registrar, RegistrarError
-from joans.services import domains as domain_service
-from joans.services import orders as order_service
+from joans.orders import services as order_service
 from joans.validation import domain_to_ascii, normalise_domain_name
 from tests.orders import make_order
 

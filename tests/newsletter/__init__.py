@@ -8,15 +8,15 @@ from datetime import date
 
 from sqlalchemy import insert, select
 
+from joans.crm import services as crm
 from joans.extensions import db
 from joans.models.crm import Contact
 from joans.models.newsletter import NewsletterSubscription, OutboxMessage
 from joans.models.orders import Order, OrderStatus
 from joans.models.types import utcnow
-from joans.services import crm
-from joans.services import newsletter_campaigns as campaigns
-from joans.services.newsletter_outbox import OutboxWorker
-from joans.services.newsletter_subscriptions import record_order_opt_in, unsubscribe_token
+from joans.newsletter import campaigns
+from joans.newsletter.outbox import OutboxWorker
+from joans.newsletter.subscriptions import record_order_opt_in, unsubscribe_token
 
 SITE_URL = "https://joans.se"
 ORDER_DATE = date(2026, 11, 2)

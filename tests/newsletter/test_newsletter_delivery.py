@@ -10,7 +10,7 @@ import pytest
 
 from joans.extensions import db
 from joans.models.newsletter import OutboxMessage
-from joans.services.newsletter_subscriptions import read_unsubscribe_token
+from joans.newsletter.subscriptions import read_unsubscribe_token
 from tests.newsletter import (
     SITE_URL,
     add_subscriber,

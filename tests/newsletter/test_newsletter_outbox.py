@@ -20,9 +20,9 @@ from joans.extensions import db
 from joans.models import Contact
 from joans.models.newsletter import OutboxMessage, OutboxStatus
 from joans.models.types import utcnow
-from joans.services import newsletter_campaigns as campaigns
-from joans.services.newsletter_outbox import retry_delay
-from joans.services.newsletter_subscriptions import record_objection, unsubscribe
+from joans.newsletter import campaigns
+from joans.newsletter.outbox import retry_delay
+from joans.newsletter.subscriptions import record_objection, unsubscribe
 from tests.newsletter import (
     add_subscriber,
     add_subscribers,

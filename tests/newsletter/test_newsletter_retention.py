@@ -11,8 +11,8 @@ from joans.extensions import db
 from joans.models import Contact
 from joans.models.newsletter import NewsletterSubscription, OutboxMessage, Suppression
 from joans.models.types import utcnow
-from joans.services import newsletter_campaigns as campaigns
-from joans.services.newsletter_subscriptions import unsubscribe
+from joans.newsletter import campaigns
+from joans.newsletter.subscriptions import unsubscribe
 from tests.newsletter import add_subscribers, queue, write_newsletter
 
 

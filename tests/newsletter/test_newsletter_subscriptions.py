@@ -13,9 +13,8 @@ from sqlalchemy import select
 from joans.extensions import db
 from joans.models import AuditEvent, Company, Contact
 from joans.models.newsletter import NewsletterSubscription, Suppression
-from joans.services import newsletter_campaigns as campaigns
-from joans.services import newsletter_subscriptions as subscriptions
-from joans.services.newsletter_subscriptions import (
+from joans.newsletter import campaigns, subscriptions
+from joans.newsletter.subscriptions import (
     address_hash,
     is_suppressed,
     read_undo_token,

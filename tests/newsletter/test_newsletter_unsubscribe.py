@@ -12,7 +12,7 @@ from joans.extensions import db
 from joans.models import AuditEvent, Contact
 from joans.models.newsletter import Suppression
 from joans.models.types import utcnow
-from joans.services.newsletter_subscriptions import address_hash, is_suppressed
+from joans.newsletter.subscriptions import address_hash, is_suppressed
 from tests.consent import GA_CONFIG, choose
 from tests.newsletter import add_subscriber, subscription_status, unsubscribe_path
 

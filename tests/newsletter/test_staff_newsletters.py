@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from joans.extensions import db
 from joans.models import AuditEvent, Newsletter
-from joans.services.newsletter_subscriptions import is_suppressed
+from joans.newsletter.subscriptions import is_suppressed
 from tests.newsletter import (
     SITE_URL,
     add_subscriber,

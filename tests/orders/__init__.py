@@ -11,9 +11,9 @@ from joans.extensions import db
 from joans.models.catalogue import Product
 from joans.models.orders import Order, OrderStatus
 from joans.models.types import utcnow
-from joans.services import orders as order_service
-from joans.services.catalogue import load_demo_products
-from joans.services.orders import Buyer, Selection
+from joans.orders import services as order_service
+from joans.orders.catalogue import load_demo_products
+from joans.orders.services import Buyer, Selection
 
 ORDER_URLS = {"sv": "/bestall", "en": "/en/order"}
 BUYER = {

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from joans.extensions import db
 from joans.models.catalogue import Product
 from joans.money import format_money, parse_money
-from joans.services.catalogue import DEMO_PRODUCTS
+from joans.orders.catalogue import DEMO_PRODUCTS
 
 
 def test_loading_the_demo_products_twice_adds_them_once(app, runner):

@@ -12,7 +12,7 @@ from joans.models.catalogue import Product
 from joans.models.crm import Company
 from joans.models.newsletter import NewsletterSubscription
 from joans.models.orders import Order
-from joans.services.newsletter_subscriptions import is_suppressed
+from joans.newsletter.subscriptions import is_suppressed
 from tests.orders import (
     BUYER,
     ORDER_URLS,

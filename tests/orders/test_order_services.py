@@ -7,17 +7,18 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from joans.billing import invoices as invoice_service
+from joans.crm import search as crm_search
+from joans.crm import services as crm
 from joans.extensions import db
 from joans.models.catalogue import Product, vat_amount, vat_inclusive
 from joans.models.crm import Company, Contact
 from joans.models.invoices import Invoice
 from joans.models.orders import Order, OrderLine, OrderStatus
 from joans.models.types import utcnow
+from joans.orders import services as order_service
+from joans.orders.services import Buyer, PricesChanged, Selection
 from joans.privacy.retention import purge
-from joans.services import crm, crm_search
-from joans.services import invoices as invoice_service
-from joans.services import orders as order_service
-from joans.services.orders import Buyer, PricesChanged, Selection
 from tests.orders import STORED_BUYER, confirmed_order, make_order, products
 
 

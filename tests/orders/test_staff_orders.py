@@ -1,9 +1,9 @@
-"""The back office for orders, invoices, domains, products and customerships."""
+"""The back office for orders and the catalogue."""
 
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -12,7 +12,6 @@ from sqlalchemy import select
 from joans.extensions import db
 from joans.models.audit import AuditEvent
 from joans.models.catalogue import Product
-from joans.models.crm import Company
 from joans.models.domains import Disclosure, Domain, DomainStatus
 from joans.models.invoices import Invoice
 from joans.models.orders import Order, OrderStatus
@@ -77,91 +76,6 @@ def test_a_status_staff_may_not_set_is_refused(app, staff, staff_post):
         assert db.session.get(Order, order_id).status == OrderStatus.RECEIVED
 
 
-def test_issuing_an_invoice_e_mails_the_pdf_to_the_buyer(app, staff, staff_post, smtp_server):
-    """The buyer receives the invoice in the order's language, as a PDF that opens."""
-    order_id = confirmed_order(app, language="en")
-    response = staff_post(staff, f"/staff/orders/{order_id}/invoice")
-    with app.app_context():
-        invoice = db.session.scalar(select(Invoice))
-    assert response.headers["Location"] == f"/staff/invoices/{invoice.id}"
-    (message,) = [
-        m
-        for m in smtp_server.messages
-        if m["To"] == "anna@example.se" and "Invoice" in m["Subject"]
-    ]
-    assert message["Subject"] == f"Invoice 1 from {app.config['SELLER_NAME']}"
-    assert message["From"] == app.config["ORDERS_SENDER"]
-    assert "List-Unsubscribe" not in message
-    (attachment,) = list(message.iter_attachments())
-    assert attachment.get_filename() == "invoice-1.pdf"
-    assert attachment.get_content_type() == "application/pdf"
-    reader = PdfReader(io.BytesIO(attachment.get_content()))
-    assert "Invoice number 1" in reader.pages[0].extract_text()
-    page = text_of(staff.get(f"/staff/invoices/{invoice.id}"))
-    assert "Faktura 1" in page and invoice.ocr in page
-
-
-def test_the_pdf_can_be_downloaded_and_the_download_is_audited(app, staff, staff_post):
-    """A PDF attachment named after the invoice, in the invoice's language."""
-    order_id = confirmed_order(app)
-    staff_post(staff, f"/staff/orders/{order_id}/invoice")
-    with app.app_context():
-        invoice_id = db.session.scalar(select(Invoice.id))
-    response = staff.get(f"/staff/invoices/{invoice_id}/pdf")
-    assert response.status_code == 200
-    assert response.mimetype == "application/pdf"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="faktura-1.pdf"'
-    assert response.headers["Cache-Control"] == "no-store"
-    assert PdfReader(io.BytesIO(response.data)).pages
-    with app.app_context():
-        purposes = db.session.scalars(
-            select(AuditEvent.details).where(AuditEvent.action == "invoice.viewed")
-        ).all()
-    assert {"purpose": "pdf"} in purposes
-
-
-def test_a_credit_note_needs_a_reason_and_is_sent_too(app, staff, staff_post, smtp_server):
-    """Without a reason the form says so; with one the credit note is issued and e-mailed."""
-    order_id = confirmed_order(app)
-    staff_post(staff, f"/staff/orders/{order_id}/invoice")
-    with app.app_context():
-        invoice_id = db.session.scalar(select(Invoice.id))
-    response = staff_post(staff, f"/staff/invoices/{invoice_id}/credit", {"reason": ""})
-    assert response.status_code == 422
-    assert "Skriv varför fakturan krediteras." in text_of(response)
-    response = staff_post(staff, f"/staff/invoices/{invoice_id}/credit", {"reason": "Fel pris"})
-    assert response.status_code == 302
-    with app.app_context():
-        credit = db.session.scalar(select(Invoice).where(Invoice.kind == "credit_note"))
-        assert credit.reason == "Fel pris"
-        assert db.session.get(Order, order_id).status == OrderStatus.CONFIRMED
-    subjects = [m["Subject"] for m in smtp_server.messages if m["To"] == "anna@example.se"]
-    assert f"Kreditfaktura 2 från {app.config['SELLER_NAME']}" in subjects
-
-
-def test_staff_record_the_registrars_answer(app, staff, staff_post):
-    """The dates from the desk's reply make the domain registered; bad dates are refused."""
-    order_id = make_order(app, domains=("svar.se",))
-    staff_post(staff, f"/staff/orders/{order_id}/status/confirmed")
-    with app.app_context():
-        domain_id = db.session.scalar(select(Domain.id))
-    bad = staff_post(
-        staff, f"/staff/domains/{domain_id}/registration",
-        {"registered_on": "2026-03-02", "expires_on": "2026-03-01"},
-    )  # fmt: skip
-    assert bad.status_code == 422
-    assert "Utgångsdatumet måste komma efter registreringsdatumet." in text_of(bad)
-    staff_post(
-        staff, f"/staff/domains/{domain_id}/registration",
-        {"registered_on": "2026-03-02", "expires_on": "2027-03-02"},
-    )  # fmt: skip
-    with app.app_context():
-        domain = db.session.get(Domain, domain_id)
-        assert (domain.status, domain.expires_on) == (DomainStatus.REGISTERED, date(2027, 3, 2))
-    page = text_of(staff.get(f"/staff/domains/{domain_id}"))
-    assert "Ilait AB" in page and "domain_registration" in page
-
-
 def test_the_dashboard_shows_waiting_orders_and_domains_expiring_within_60_days(app, staff):
     """A domain expiring in 60 days is listed, one in 61 days is not."""
     make_order(app, domains=("snart.se", "senare.se"))
@@ -175,20 +89,6 @@ def test_the_dashboard_shows_waiting_orders_and_domains_expiring_within_60_days(
     assert "1 beställning väntar på att bekräftas" in page
     assert "snart.se" in page
     assert "senare.se" not in page
-
-
-def test_ending_a_customership_sets_customer_until(app, staff, staff_post):
-    """The date starts the retention clock; the page says what will happen."""
-    make_order(app)
-    with app.app_context():
-        company_id = db.session.scalar(select(Company.id))
-    form = text_of(staff.get(f"/staff/companies/{company_id}/end-customership"))
-    assert "90 days" in form or "90 dagar" in form or "CUSTOMER_RETENTION_DAYS" in form
-    staff_post(staff, f"/staff/companies/{company_id}/end-customership",
-               {"customer_until": "2026-06-30"})  # fmt: skip
-    with app.app_context():
-        assert db.session.get(Company, company_id).customer_until == date(2026, 6, 30)
-        assert "company.customership_ended" in db.session.scalars(select(AuditEvent.action)).all()
 
 
 # --- The catalogue (admins) -------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from joans.services.data_requests import due_date
+from joans.privacy.requests import due_date
 
 
 @pytest.mark.parametrize(

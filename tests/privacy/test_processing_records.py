@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import force_locale
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
+from joans.models.personal_data import Basis, Category, Purpose, personal_data
 from joans.privacy.records import PURPOSE_LABELS, processing_activities, public_activities
-from joans.privacy.registry import Basis, Category, Purpose, personal_data
 from joans.privacy.retention import RULES
 
 

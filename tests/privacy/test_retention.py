@@ -236,7 +236,7 @@ def test_former_staff_accounts_are_anonymised_after_the_retention_period(app, ma
     """Two years after deactivation the name, address and credentials go; the row stays."""
     from joans.models import StaffUser
     from joans.privacy.retention import purge
-    from joans.services.staff_accounts import deactivate
+    from joans.staff.users import deactivate
 
     admin = make_staff(role="admin")
     leaver, recent, current = (make_staff(name=name) for name in ("Lena L", "Rut Ny", "Kvar K"))
@@ -271,7 +271,7 @@ def audit_count(app, action: str) -> int:
 def test_deactivation_removes_the_second_factor(app, make_staff):
     """A deactivated account keeps no TOTP secret and no recovery codes."""
     from joans.models import RecoveryCode, StaffUser
-    from joans.services.staff_accounts import deactivate
+    from joans.staff.users import deactivate
 
     admin, leaver = make_staff(role="admin"), make_staff(role="admin")
     with app.app_context():
@@ -289,9 +289,9 @@ def test_former_customers_go_with_their_contacts_notes_and_search_terms(app, mak
     """CUSTOMER_RETENTION_DAYS after "customer until", everything the CRM holds on them goes."""
     from datetime import date
 
+    from joans.crm import services as crm
     from joans.models import Company, Contact, Note, SearchTerm
     from joans.privacy.retention import purge
-    from joans.services import crm
 
     staff = make_staff()
     today = date(2026, 6, 1)

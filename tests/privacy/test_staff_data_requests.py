@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from joans.crm import services as crm
 from joans.extensions import db
 from joans.models import AuditEvent, DataSubjectRequest
 from joans.models.types import utcnow
-from joans.services import crm
 
 
 def a_contact(app, actor_id: int) -> int:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from joans.extensions import db
 from joans.models import Contact, DataSubjectRequest
 from joans.models.data_requests import RequestKind
-from tests.unit.test_subject_rights import seed_person
+from tests.privacy.test_subject_rights import seed_person
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

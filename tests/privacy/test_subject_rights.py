@@ -11,15 +11,16 @@ from datetime import date
 import pytest
 from sqlalchemy import JSON, String, Text, select
 
+from joans.billing import invoices as invoice_services
+from joans.contact.services import submit_callback_request
+from joans.crm import services as crm
+from joans.domains import services as domain_services
 from joans.extensions import db
 from joans.models import AuditEvent, DataSubjectRequest, Domain, Order, StaffUser
 from joans.models.data_requests import RequestKind
 from joans.models.domains import DomainStatus
-from joans.services import crm, data_requests
-from joans.services import domains as domain_services
-from joans.services import invoices as invoice_services
-from joans.services.callbacks import submit_callback_request
-from joans.services.newsletter_subscriptions import is_suppressed
+from joans.newsletter.subscriptions import is_suppressed
+from joans.privacy import requests as data_requests
 from tests.orders import confirmed_order
 
 

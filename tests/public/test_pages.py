@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.public_pages import PUBLIC_PAGES, PUBLIC_URLS
+from tests.public import PUBLIC_PAGES, PUBLIC_URLS
 
 ORIGIN = "http://localhost"  # the test client's host
 SEED_POLICY = Path(__file__).resolve().parents[1] / "data" / "privacy-policy.en.txt"

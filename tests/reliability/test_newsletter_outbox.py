@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bench.newsletter import throughput
-from joans.services.newsletter_outbox import MAX_WINDOW
+from joans.newsletter.outbox import MAX_WINDOW
 from tests.conftest import TEST_SECRET_KEY
 from tests.newsletter import (
     SITE_URL,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from joans.areas import is_staff_path
 from joans.extensions import db
 from joans.models.crm import Company, Contact
-from joans.staff import is_staff_path
 
 # The only back-office pages an anonymous visitor may open: the steps of logging in.
 PUBLIC_ENDPOINTS = {

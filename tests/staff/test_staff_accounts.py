@@ -71,7 +71,7 @@ def test_cli_refuses_an_existing_address(app, runner, make_staff):
 )
 def test_password_rule_is_length_only(client, app, make_staff, staff_post, password, accepted):
     """12 to 128 characters of anything (ASVS 2.1.1-2.1.9), checked on the set-password page."""
-    from joans.services.staff_accounts import INVITATION, password_token
+    from joans.staff.users import INVITATION, password_token
 
     account = make_staff()
     with app.app_context():

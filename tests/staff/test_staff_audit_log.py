@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import time_machine
 
+from joans.audit import record_event
 from joans.extensions import db
-from joans.services.audit import record_event
 
 
 def add_event(app, when, action, actor_id, subject_id=None):

@@ -11,8 +11,8 @@ from joans import create_app
 from joans.extensions import db
 from joans.models.audit import AuditEvent
 from joans.models.staff import StaffSession
-from joans.services import two_factor
-from tests.public_pages import PUBLIC_URLS
+from joans.staff import two_factor
+from tests.public import PUBLIC_URLS
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from joans.staff import dashboard
-from tests.web.test_headers import csp_directives
+from joans.backoffice import dashboard
+from joans.crm.staff_views import crm_panel
+from tests.core.test_headers import csp_directives
 
 LOGGED_IN_URLS = [
     "/staff/",
@@ -86,7 +87,7 @@ def test_admin_links_are_shown_to_admins_only(client, app, login_as_staff):
 
 def test_dashboard_shows_registered_panels_and_nothing_for_absent_ones(admin_client, monkeypatch):
     """A feature adds a panel by registering a function; one that returns None adds nothing."""
-    monkeypatch.setattr(dashboard, "PANELS", [dashboard.crm_panel])
+    monkeypatch.setattr(dashboard, "PANELS", [crm_panel])
     dashboard.dashboard_panel(lambda: None)
     page = admin_client.get("/staff/").text
     assert page.count('class="panel"') == 1

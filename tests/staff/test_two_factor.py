@@ -9,7 +9,7 @@ import time_machine
 
 from joans.extensions import db
 from joans.models.staff import StaffUser
-from joans.services import two_factor
+from joans.staff import two_factor
 
 NOW = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
 

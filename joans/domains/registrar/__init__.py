@@ -1,9 +1,10 @@
 """The registrar interface: how domains are checked, registered, renewed and transferred away.
 
 Views and services talk to :func:`get_registrar`, never to a backend. ``REGISTRAR_BACKEND`` names
-the class ("module:Class"); the default, ``joans.registrar.partner_desk.PartnerDeskRegistrar``,
-hands each request to Ilait AB's partner desk by e-mail, and staff record the outcome. A backend
-that talks to a registrar's API returns the outcome at once instead; nothing else changes.
+the class ("module:Class"); the default,
+``joans.domains.registrar.partner_desk.PartnerDeskRegistrar``, hands each request to Ilait AB's
+partner desk by e-mail, and staff record the outcome. A backend that talks to a registrar's API
+returns the outcome at once instead; nothing else changes.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class Registrar(abc.ABC):
 
 def get_registrar() -> Registrar:
     """The configured backend, created once per app."""
-    registrars = current_app.extensions.setdefault("joans.registrar", {})
+    registrars = current_app.extensions.setdefault("joans.domains.registrar", {})
     path = current_app.config["REGISTRAR_BACKEND"]
     if path not in registrars:
         registrars[path] = _load(path)(current_app)

@@ -12,8 +12,8 @@ import smtplib
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
-from joans.registrar import Availability, Holder, Outcome, Registrar, RegistrarError
-from joans.services.mail import send_email
+from joans.domains.registrar import Availability, Holder, Outcome, Registrar, RegistrarError
+from joans.mail import send_email
 from joans.validation import domain_to_ascii
 
 # Subjects in the desk's language, with the domain and our reference for matching replies.

@@ -1,0 +1,1 @@
+"""Billing: invoices, credit notes and their PDF."""

@@ -1,0 +1,1 @@
+"""The customer register: companies, contacts, notes, search and export."""

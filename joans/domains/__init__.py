@@ -1,0 +1,1 @@
+"""Domains: names ordered, handed to the registrar, renewed, transferred away, ended."""
