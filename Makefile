@@ -31,10 +31,11 @@ run: $(VENV)/.installed-app translations
 test: $(VENV)/.installed-test translations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## lint: ruff's checks and formatting
+## lint: ruff's checks and formatting, and the import contracts in setup.cfg
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

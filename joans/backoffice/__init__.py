@@ -1,33 +1,23 @@
-"""The staff blueprint and the one guard every back-office view passes.
+"""The staff blueprint, and the marks a back-office view carries for the one guard it passes.
 
 Views are open to logged-in staff by default; ``@public_view`` opens one to anonymous visitors
-(the login steps) and ``@admin_only`` closes one to everyone but admins. Admins without a second
-factor are held on the enrolment page until they set it up.
+(the login steps), ``@admin_only`` closes one to everyone but admins, and
+``@recent_login_required`` asks for the password again first. The marks only say what a view
+needs: the staff shell's guard (:mod:`joans.staff.guard`) enforces them before any view runs.
+
+Every feature registers its back-office views here, so this module imports nothing but the
+URL prefix: a feature never depends on the staff shell, which sits above the features.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint
 
-from joans.areas import STAFF_PREFIX, is_staff_path
-from joans.security import is_own_url
-from joans.staff import authentication
-from joans.staff import session as staff_session
+from joans.areas import STAFF_PREFIX
 
 bp = Blueprint("staff", __name__, url_prefix=STAFF_PREFIX)
-
-# Requests that show a page, to which a link can lead back.
-PAGE_METHODS = {"GET", "HEAD"}
-
-# What an admin without a second factor may still do.
-ENROLMENT_ENDPOINTS = {"staff.two_factor_setup", "staff.logout"}
 
 
 def public_view(view: Callable) -> Callable:
@@ -44,78 +34,5 @@ def admin_only(view: Callable) -> Callable:
 
 def recent_login_required(view: Callable) -> Callable:
     """Ask for the password again when it was last entered longer ago than allowed (ASVS 3.7.1)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not authentication.is_recently_authenticated(staff_session.current()):
-            if request.method not in PAGE_METHODS:
-                flash(
-                    _("Nothing was done yet. Confirm your password, then press the button again."),
-                    "info",
-                )
-            return redirect(url_for("staff.reauthenticate", next=_return_path()))
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def _return_path() -> str:
-    # A form's action may answer POST only, and the form's data is not ours to put in a URL:
-    # after the password, the user goes back to the page the form was on and presses again.
-    if request.method in PAGE_METHODS:
-        return request.path
-    referrer = request.referrer
-    if referrer and is_own_url(referrer):
-        return safe_next(urlsplit(referrer).path)
-    return url_for("staff.dashboard")
-
-
-@bp.before_request
-def guard():
-    """Decide who may see this page before its view runs."""
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "staff_public", False):
-        return None
-    if not current_user.is_authenticated:
-        if staff_session.had_session():
-            session.clear()
-            flash(_("Your session has ended. Log in again."), "info")
-        return redirect(
-            url_for("staff.login", next=request.path if request.method == "GET" else None)
-        )
-    if (
-        current_user.is_admin
-        and not current_user.totp_enabled
-        and request.endpoint not in ENROLMENT_ENDPOINTS
-    ):
-        flash(_("Admins must use two-factor authentication. Set it up to continue."), "info")
-        return redirect(url_for("staff.two_factor_setup"))
-    if getattr(view, "staff_admin_only", False) and not current_user.is_admin:
-        abort(403)
-    return None
-
-
-def safe_next(target: str | None, default: str = "staff.dashboard") -> str:
-    """A back-office page to return to; anything else (another host, another site, a path that
-    leaves ``/staff`` through ``..``, an address that answers only POST) is ignored."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and is_staff_path(parts.path)
-            and "\\" not in target
-            # Browsers resolve dot segments, "%2e%2e" too (WHATWG URL), before they send.
-            and not {".", ".."} & set(unquote(parts.path).split("/"))
-            and _is_page(parts.path)
-        ):
-            return parts.path
-    return url_for(default)
-
-
-def _is_page(path: str) -> bool:
-    try:
-        current_app.url_map.bind_to_environ(request.environ).match(path, method="GET")
-    except HTTPException:  # not found, POST only, or a redirect to the canonical URL
-        return False
-    return True
+    view.staff_recent_login = True
+    return view

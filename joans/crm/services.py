@@ -14,6 +14,7 @@ from joans.audit import record_event
 from joans.crm import search as crm_search
 from joans.extensions import db
 from joans.models.crm import Company, Contact, Note
+from joans.models.orders import Order
 from joans.validation import (
     mask_personnummer,
     mask_vat_number,
@@ -341,6 +342,12 @@ def find_company(company_id: int) -> Company | None:
 def find_contact(contact_id: int) -> Contact | None:
     """A contact by id, without recording a view (for appending to it)."""
     return db.session.get(Contact, contact_id)
+
+
+def orders_of(company: Company) -> list[Order]:
+    """A company's orders, newest first."""
+    query = db.select(Order).where(Order.company_id == company.id)
+    return list(db.session.scalars(query.order_by(Order.created_at.desc(), Order.id.desc())))
 
 
 def company_reference(company: Company) -> str:

@@ -22,7 +22,6 @@ from joans.crm.staff_forms import (
 )
 from joans.models.types import utcnow
 from joans.newsletter.subscriptions import contact_status
-from joans.orders.services import orders_of
 from joans.privacy.retention import RULES
 
 # --- Companies -------------------------------------------------------------------------------
@@ -61,7 +60,7 @@ def company_detail(company_id: int):
         company=company,
         notes=crm.notes_for(company=company),
         note_form=NoteForm(),
-        orders=orders_of(company),
+        orders=crm.orders_of(company),
     )
 
 
@@ -96,7 +95,7 @@ def company_note(company_id: int):
         company=company,
         notes=crm.notes_for(company=company),
         note_form=form,
-        orders=orders_of(company),
+        orders=crm.orders_of(company),
     )
 
 

@@ -14,9 +14,10 @@ from flask_login import current_user
 from joans.backoffice import bp
 from joans.backoffice.dashboard import Panel, dashboard_panel
 from joans.backoffice.forms import ConfirmForm
-from joans.crm import services as crm
+from joans.extensions import db
 from joans.i18n import LANGUAGES
 from joans.mail_transport import DeliveryError
+from joans.models.crm import Contact
 from joans.newsletter import campaigns, subscriptions
 from joans.newsletter.staff_forms import NewsletterForm, SendNewsletterForm
 
@@ -140,7 +141,7 @@ def newsletter_send(newsletter_id: int):
 @bp.post("/contacts/<int:contact_id>/newsletter-objection")
 def contact_newsletter_objection(contact_id: int):
     """Record that the contact told us by e-mail that they want no newsletters; at once."""
-    contact = crm.find_contact(contact_id) or abort(404)
+    contact = db.get_or_404(Contact, contact_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     subscriptions.record_objection(contact.id, actor_id=current_user.id)

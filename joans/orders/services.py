@@ -530,12 +530,6 @@ def waiting_orders() -> tuple[int, datetime | None]:
     return count, oldest
 
 
-def orders_of(company: Company) -> list[Order]:
-    """A company's orders, newest first."""
-    query = select(Order).where(Order.company_id == company.id)
-    return list(db.session.scalars(query.order_by(Order.created_at.desc(), Order.id.desc())))
-
-
 def register_differences(order: Order) -> list[str]:
     """The buyer fields where the order says something other than the register."""
     company, contact = order.company, order.contact

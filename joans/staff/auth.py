@@ -8,7 +8,7 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from joans.backoffice import bp, public_view, safe_next
+from joans.backoffice import bp, public_view
 from joans.extensions import db
 from joans.i18n import absolute_url
 from joans.models.staff import StaffUser
@@ -22,6 +22,7 @@ from joans.staff.forms import (
     SecondFactorForm,
     SetPasswordForm,
 )
+from joans.staff.guard import safe_next
 
 # How long the password step stays valid while the second factor is asked for.
 PENDING_LOGIN = timedelta(minutes=5)
