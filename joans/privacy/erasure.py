@@ -10,8 +10,9 @@ from sqlalchemy import delete
 
 from joans.audit import record_event
 from joans.extensions import db
-from joans.models.data_requests import DataSubjectRequest
+from joans.models.data_requests import DataSubjectRequest, RequestKind
 from joans.newsletter.subscriptions import suppress_erased_address
+from joans.privacy.identity import ensure_answerable
 from joans.privacy.subjects import (
     LINKS,
     Hold,
@@ -79,9 +80,11 @@ def plan_erasure(subject: Subject) -> ErasurePlan:
 def erase_subject(request: DataSubjectRequest, *, actor_id: int) -> ErasurePlan:
     """Delete what the plan allows, in one transaction, and audit the counts only.
 
-    Children go before parents (the links list parents first); what hangs off a deleted row
-    without a link of its own (search terms) goes with it by ``ON DELETE CASCADE``.
+    Only for an open erasure request whose requester's identity is confirmed. Children go
+    before parents (the links list parents first); what hangs off a deleted row without a link
+    of its own (search terms) goes with it by ``ON DELETE CASCADE``.
     """
+    ensure_answerable(request, RequestKind.ERASURE)
     subject = subject_of(request)
     plan = plan_erasure(subject)
     # GDPR art. 21(3): marketing must never resume, so the addresses live on as keyed hashes.

@@ -12,9 +12,10 @@ from datetime import date, datetime
 from flask import render_template
 from flask_babel import force_locale
 
-from joans.models.data_requests import DataSubjectRequest
+from joans.models.data_requests import DataSubjectRequest, RequestKind
 from joans.models.personal_data import Category
 from joans.newsletter.subscriptions import is_suppressed
+from joans.privacy.identity import ensure_answerable
 from joans.privacy.records import public_activities
 from joans.privacy.subjects import LINKS, email_addresses, rows_for, subject_of
 
@@ -36,7 +37,11 @@ def export_rows(request: DataSubjectRequest) -> dict[str, list[dict]]:
 
 
 def build_export(request: DataSubjectRequest) -> bytes:
-    """The zip: cover letter, ``data.json`` and one CSV per table that holds anything."""
+    """The zip: cover letter, ``data.json`` and one CSV per table that holds anything.
+
+    Only for an open access request whose requester's identity is confirmed.
+    """
+    ensure_answerable(request, RequestKind.ACCESS)
     tables = export_rows(request)
     with force_locale(request.language):
         cover = render_template(

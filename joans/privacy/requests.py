@@ -1,4 +1,9 @@
-"""Data-subject requests: register, check identity, see what is due, close with the answer."""
+"""Data-subject requests: register, check identity, see what is due, close with the answer.
+
+Exporting and erasing need an open request of the right kind whose requester's identity staff
+have confirmed; every function here that shows or deletes data checks it first
+(:mod:`joans.privacy.identity`), so no caller can skip it.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from joans.models.data_requests import DataSubjectRequest, IdentityCheck, Reques
 from joans.models.types import utcnow
 from joans.privacy.erasure import ErasurePlan, erase_subject, plan_erasure
 from joans.privacy.export import build_export, export_rows
+from joans.privacy.identity import ensure_answerable
 from joans.privacy.subjects import recipients_for, subject_of
 
 
@@ -87,6 +93,18 @@ def view_request(request_id: int, *, actor_id: int) -> DataSubjectRequest | None
     return request
 
 
+def request_to_answer(request_id: int, kind: RequestKind) -> DataSubjectRequest | None:
+    """The open request of ``kind`` to export or erase; None when there is none.
+
+    Raises :class:`IdentityNotChecked` while nobody has confirmed who is asking.
+    """
+    request = find_open_request(request_id)
+    if request is None or request.kind != kind:
+        return None
+    ensure_answerable(request, kind)
+    return request
+
+
 def find_open_request(request_id: int) -> DataSubjectRequest | None:
     """An open request by id; None when there is none or it is closed already."""
     request = db.session.get(DataSubjectRequest, request_id)
@@ -147,12 +165,13 @@ def recently_closed(limit: int = 50) -> list[DataSubjectRequest]:
 
 def export_summary(request: DataSubjectRequest) -> dict[str, int]:
     """How many records of each kind the access export will hold."""
+    ensure_answerable(request, RequestKind.ACCESS)
     return {name: len(rows) for name, rows in export_rows(request).items() if rows}
 
 
 def export_data(request: DataSubjectRequest, *, actor_id: int) -> bytes:
     """The access export as a zip; the audit log records who built it and how much it held."""
-    archive = build_export(request)
+    archive = build_export(request)  # checks the request first
     record_event(
         "data_request.exported",
         actor_id=actor_id,
@@ -174,12 +193,13 @@ def recipients_to_tell(request: DataSubjectRequest) -> list[str]:
 
 def erasure_plan(request: DataSubjectRequest) -> ErasurePlan:
     """What erasure would delete and keep, before anything is deleted."""
+    ensure_answerable(request, RequestKind.ERASURE)
     return plan_erasure(subject_of(request))
 
 
 def erase(request: DataSubjectRequest, *, actor_id: int) -> str:
     """Erase the subject's data (one transaction, audited) and return the answer to send."""
-    plan = erase_subject(request, actor_id=actor_id)
+    plan = erase_subject(request, actor_id=actor_id)  # checks the request first
     return erasure_answer(request, plan)
 
 

@@ -18,6 +18,7 @@ from joans.models.crm import Company, Contact
 from joans.models.data_requests import IdentityCheck, RequestKind
 from joans.models.types import utcnow
 from joans.privacy import requests as data_requests
+from joans.privacy.identity import IdentityNotChecked
 from joans.privacy.records import processing_activities
 from joans.privacy.staff_forms import (
     IDENTITY_CHECK_LABELS,
@@ -148,18 +149,14 @@ def data_requests_panel() -> Panel | None:
     )
 
 
-def _checked_request_or_404(request_id: int, kind: RequestKind):
-    found = data_requests.find_open_request(request_id)
-    if found is None or found.kind != kind:
-        abort(404)
-    return found
+def _request_to_answer(request_id: int, kind: RequestKind):
+    return data_requests.request_to_answer(request_id, kind) or abort(404)
 
 
-def _identity_unchecked(found) -> bool:
-    if found.identity_check:
-        return False
+@bp.errorhandler(IdentityNotChecked)
+def _identity_not_checked(error: IdentityNotChecked):
     flash(_("Confirm who is asking before you show or delete anything."), "error")
-    return True
+    return redirect(url_for("staff.data_request_detail", request_id=error.request_id))
 
 
 @bp.get("/requests/<int:request_id>/export")
@@ -167,9 +164,7 @@ def _identity_unchecked(found) -> bool:
 @recent_login_required
 def data_request_export(request_id: int):
     """What the access export will hold, and the button that builds it."""
-    found = _checked_request_or_404(request_id, RequestKind.ACCESS)
-    if _identity_unchecked(found):
-        return redirect(url_for("staff.data_request_detail", request_id=found.id))
+    found = _request_to_answer(request_id, RequestKind.ACCESS)
     return render_template(
         "privacy/data_request_export.html",
         data_request=found,
@@ -183,8 +178,8 @@ def data_request_export(request_id: int):
 @recent_login_required
 def data_request_export_download(request_id: int):
     """Download the zip to send to the requester."""
-    found = _checked_request_or_404(request_id, RequestKind.ACCESS)
-    if not ConfirmForm().validate_on_submit() or _identity_unchecked(found):
+    found = _request_to_answer(request_id, RequestKind.ACCESS)
+    if not ConfirmForm().validate_on_submit():
         return redirect(url_for("staff.data_request_detail", request_id=found.id))
     archive = data_requests.export_data(found, actor_id=current_user.id)
     return Response(
@@ -199,9 +194,7 @@ def data_request_export_download(request_id: int):
 @recent_login_required
 def data_request_erasure(request_id: int):
     """What erasure will delete and what the law makes us keep, before anything is deleted."""
-    found = _checked_request_or_404(request_id, RequestKind.ERASURE)
-    if _identity_unchecked(found):
-        return redirect(url_for("staff.data_request_detail", request_id=found.id))
+    found = _request_to_answer(request_id, RequestKind.ERASURE)
     return render_template(
         "privacy/data_request_erasure.html",
         data_request=found,
@@ -215,8 +208,8 @@ def data_request_erasure(request_id: int):
 @recent_login_required
 def data_request_erase(request_id: int):
     """Erase, then show the answer to send; it is also put in the closing note."""
-    found = _checked_request_or_404(request_id, RequestKind.ERASURE)
-    if not ConfirmForm().validate_on_submit() or _identity_unchecked(found):
+    found = _request_to_answer(request_id, RequestKind.ERASURE)
+    if not ConfirmForm().validate_on_submit():
         return redirect(url_for("staff.data_request_detail", request_id=found.id))
     answer = data_requests.erase(found, actor_id=current_user.id)
     flash(_("The data is deleted. Send the answer below and close the request."), "success")

@@ -17,10 +17,13 @@ from joans.crm import services as crm
 from joans.domains import services as domain_services
 from joans.extensions import db
 from joans.models import AuditEvent, DataSubjectRequest, Domain, Order, StaffUser
-from joans.models.data_requests import RequestKind
+from joans.models.data_requests import IdentityCheck, RequestKind
 from joans.models.domains import DomainStatus
 from joans.newsletter.subscriptions import is_suppressed
 from joans.privacy import requests as data_requests
+from joans.privacy.erasure import erase_subject
+from joans.privacy.export import build_export
+from joans.privacy.identity import IdentityNotChecked, NotAnswerable
 from tests.orders import confirmed_order
 
 
@@ -96,6 +99,13 @@ def text_values(app) -> list[tuple[str, int, str]]:
     return found
 
 
+def verified(person: Person, staff_id: int) -> DataSubjectRequest:
+    """The person's request, once staff have confirmed who is asking (in an app context)."""
+    request = db.session.get(DataSubjectRequest, person.request_id)
+    data_requests.record_identity_check(request, IdentityCheck.EMAIL_ON_FILE, actor_id=staff_id)
+    return request
+
+
 @pytest.fixture
 def staff(make_staff):
     return make_staff(role="admin")
@@ -107,7 +117,7 @@ def test_erasure_leaves_nothing_but_the_legally_held_invoice_and_request(app, st
     other = seed_person(app, staff.id, name=("Bo", "Ek"), email="bo@ek.se",
                         phone="+46812345678", orgnr="556677-8899")  # fmt: skip
     with app.test_request_context("/staff/"):
-        request = db.session.get(DataSubjectRequest, person.request_id)
+        request = verified(person, staff.id)
         answer = data_requests.erase(request, actor_id=staff.id)
     leftovers = {
         (table, row_id)
@@ -135,7 +145,7 @@ def test_erasure_is_audited_with_counts_never_values(app, staff):
     """The audit log records that an erasure happened and how much went, nothing erased."""
     person = seed_person(app, staff.id)
     with app.test_request_context("/staff/"):
-        request = db.session.get(DataSubjectRequest, person.request_id)
+        request = verified(person, staff.id)
         data_requests.erase(request, actor_id=staff.id)
     with app.app_context():
         event = db.session.scalars(
@@ -157,7 +167,7 @@ def test_export_holds_every_record_and_no_secret(app, staff):
     """Every seeded value is in the zip; no password hash, TOTP secret or token is."""
     person = seed_person(app, staff.id, kind=RequestKind.ACCESS)
     with app.test_request_context("/staff/"):
-        request = db.session.get(DataSubjectRequest, person.request_id)
+        request = verified(person, staff.id)
         archive = data_requests.export_data(request, actor_id=staff.id)
         user = db.session.get(StaffUser, staff.id)
         secrets = [user.password_hash, user.totp_secret, app.config["SECRET_KEY"]]
@@ -185,7 +195,7 @@ def test_a_registered_domain_keeps_its_holder(app, staff):
     """The company and contact holding a registered domain stay, and the answer says why."""
     person = seed_person(app, staff.id, domain="registered")
     with app.test_request_context("/staff/"):
-        request = db.session.get(DataSubjectRequest, person.request_id)
+        request = verified(person, staff.id)
         plan = data_requests.erasure_plan(request)
         answer = data_requests.erase(request, actor_id=staff.id)
     assert plan.held_counts["company"] == plan.held_counts["contact"] == 1
@@ -194,3 +204,59 @@ def test_a_registered_domain_keeps_its_holder(app, staff):
     assert "Domännamn som fortfarande är registrerade via Ilait AB" in answer
     with app.app_context():
         assert db.session.get(Domain, db.session.scalar(select(Domain.id))).name == "öberg-bygg.se"
+
+
+def test_no_caller_exports_or_erases_before_the_identity_is_confirmed(app, staff):
+    """The services refuse by themselves: nothing is built, planned, deleted or audited."""
+    erasure = seed_person(app, staff.id)
+    access = seed_person(app, staff.id, name=("Bo", "Ek"), email="bo@ek.se", phone="+46812345678",
+                         orgnr="556677-8899", kind=RequestKind.ACCESS)  # fmt: skip
+    before = text_values(app)
+    with app.test_request_context("/staff/"):
+        to_erase = db.session.get(DataSubjectRequest, erasure.request_id)
+        to_export = db.session.get(DataSubjectRequest, access.request_id)
+        attempts = {
+            "erase": lambda: data_requests.erase(to_erase, actor_id=staff.id),
+            "erasure_plan": lambda: data_requests.erasure_plan(to_erase),
+            "erase_subject": lambda: erase_subject(to_erase, actor_id=staff.id),
+            "export_data": lambda: data_requests.export_data(to_export, actor_id=staff.id),
+            "export_summary": lambda: data_requests.export_summary(to_export),
+            "build_export": lambda: build_export(to_export),
+        }
+        attempts["request_to_answer"] = lambda: data_requests.request_to_answer(
+            to_erase.id, RequestKind.ERASURE
+        )
+        refused = []
+        for name, attempt in attempts.items():
+            with pytest.raises(IdentityNotChecked) as refusal:
+                attempt()
+            refused.append((name, refusal.value.request_id))
+    assert refused == [
+        ("erase", erasure.request_id),
+        ("erasure_plan", erasure.request_id),
+        ("erase_subject", erasure.request_id),
+        ("export_data", access.request_id),
+        ("export_summary", access.request_id),
+        ("build_export", access.request_id),
+        ("request_to_answer", erasure.request_id),
+    ]
+    assert text_values(app) == before
+    with app.app_context():
+        actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert not actions & {"data_request.erased", "data_request.exported"}
+
+
+def test_a_confirmed_request_is_answered_only_as_what_it_asks_for(app, staff):
+    """An erasure request is never exported, nor an access request erased, nor a closed one
+    answered again."""
+    erasure = seed_person(app, staff.id)
+    with app.test_request_context("/staff/"):
+        request = verified(erasure, staff.id)
+        with pytest.raises(NotAnswerable):
+            data_requests.export_data(request, actor_id=staff.id)
+        assert data_requests.request_to_answer(request.id, RequestKind.ACCESS) is None
+        assert data_requests.request_to_answer(request.id, RequestKind.ERASURE) is request
+        data_requests.close_request(request, "Answered by letter.", actor_id=staff.id)
+        with pytest.raises(NotAnswerable):
+            data_requests.erase(request, actor_id=staff.id)
+        assert data_requests.request_to_answer(request.id, RequestKind.ERASURE) is None
