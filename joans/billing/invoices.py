@@ -8,6 +8,7 @@ at once get consecutive numbers, and a failed issue rolls its number back.
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
@@ -352,6 +353,43 @@ def send_invoice(invoice_id: int, *, actor_id: int) -> None:
         raise InvoiceError(_l("The e-mail could not be sent. Try again later.")) from None
     record_event("invoice.sent", actor_id=actor_id, subject_type="invoice", subject_id=invoice.id)
     db.session.commit()
+
+
+# --- Issuing and sending in one step ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An invoice or credit note just issued; ``send_error`` says why the e-mail did not go."""
+
+    invoice: Invoice
+    send_error: InvoiceError | None = None
+
+
+def issue_and_send_invoice(order_id: int, *, actor_id: int, today: date | None = None) -> Issued:
+    """Issue a confirmed order's invoice and e-mail it to the buyer.
+
+    Raises InvoiceError when it cannot be issued. An e-mail that fails leaves the invoice issued
+    (its number is taken for good), to be sent again from its page.
+    """
+    invoice = issue_invoice(order_id, actor_id=actor_id, today=today)
+    return Issued(invoice, _send_error(invoice.id, actor_id))
+
+
+def issue_and_send_credit_note(
+    invoice_id: int, *, reason: str, actor_id: int, today: date | None = None
+) -> Issued:
+    """Credit an invoice in full and e-mail the credit note; failures as for invoices."""
+    credit = issue_credit_note(invoice_id, reason=reason, actor_id=actor_id, today=today)
+    return Issued(credit, _send_error(credit.id, actor_id))
+
+
+def _send_error(invoice_id: int, actor_id: int) -> InvoiceError | None:
+    try:
+        send_invoice(invoice_id, actor_id=actor_id)
+    except InvoiceError as error:
+        return error
+    return None
 
 
 def last_sent(invoice: Invoice):

@@ -78,15 +78,13 @@ def invoice_credit(invoice_id: int):
             credit_form=form,
         ), 422
     try:
-        credit = invoice_service.issue_credit_note(
+        issued = invoice_service.issue_and_send_credit_note(
             invoice_id, reason=form.reason.data, actor_id=current_user.id
         )
     except InvoiceError as error:
         flash(str(error.args[0]), "warning")
         return redirect(url_for("staff.invoice_detail", invoice_id=invoice_id))
-    flash(_("Credit note %(number)s is issued.", number=credit.number), "success")
-    try:
-        invoice_service.send_invoice(credit.id, actor_id=current_user.id)
-    except InvoiceError as error:
-        flash(str(error.args[0]), "warning")
-    return redirect(url_for("staff.invoice_detail", invoice_id=credit.id))
+    flash(_("Credit note %(number)s is issued.", number=issued.invoice.number), "success")
+    if issued.send_error:
+        flash(str(issued.send_error.args[0]), "warning")
+    return redirect(url_for("staff.invoice_detail", invoice_id=issued.invoice.id))

@@ -101,6 +101,16 @@ def list_open_callback_requests(now: datetime | None = None) -> list[OpenCallbac
     ]
 
 
+def view_open_callback_requests(*, actor_id: int) -> list[OpenCallbackRequest]:
+    """The open requests for the inbox page, which shows names and numbers: who looked, and at
+    how many, goes on the record."""
+    requests = list_open_callback_requests()
+    if requests:
+        record_event("callback_request.listed", actor_id=actor_id, count=len(requests))
+        db.session.commit()
+    return requests
+
+
 def mark_callback_handled(request_id: int, actor_id: int | None) -> bool:
     """Delete a request once staff have called; False if it was already gone.
 

@@ -7,23 +7,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from joans.audit import record_event
 from joans.backoffice import bp
 from joans.backoffice.dashboard import Panel, dashboard_panel
 from joans.backoffice.forms import ConfirmForm
-from joans.contact.services import list_open_callback_requests, mark_callback_handled
-from joans.extensions import db
+from joans.contact.services import (
+    list_open_callback_requests,
+    mark_callback_handled,
+    view_open_callback_requests,
+)
 from joans.models.callbacks import SERVICE_LABELS
 
 
 @bp.get("/callbacks")
 def callbacks():
     """Every open request with its age and the date it will be deleted unhandled."""
-    requests = list_open_callback_requests()
-    if requests:
-        # The page shows names and numbers: who looked, and at how many, is on the record.
-        record_event("callback_request.listed", actor_id=current_user.id, count=len(requests))
-        db.session.commit()
+    requests = view_open_callback_requests(actor_id=current_user.id)
     return render_template(
         "contact/callbacks.html",
         requests=requests,

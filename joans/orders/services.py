@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from joans.audit import record_event
 from joans.crm import services as crm
 from joans.domains.registrar import Availability, get_registrar
+from joans.domains.services import hand_off_order_domains
 from joans.extensions import db
 from joans.i18n import absolute_url
 from joans.mail import send_email
@@ -494,6 +495,27 @@ def change_order_status(order_id: int, status: str, *, actor_id: int) -> Order |
     )
     db.session.commit()
     return order
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A confirmed order, and how many of its domain names reached the registrar."""
+
+    order: Order
+    domains_sent: int
+    domains_not_sent: int
+
+
+def confirm_order(order_id: int, *, actor_id: int) -> Confirmation | None:
+    """Confirm a received order and hand its domain names to the registrar; None if it may not.
+
+    The order stays confirmed when a hand-off fails: staff retry from the domain's page.
+    """
+    order = change_order_status(order_id, OrderStatus.CONFIRMED, actor_id=actor_id)
+    if order is None:
+        return None
+    sent, not_sent = hand_off_order_domains(order, actor_id=actor_id)
+    return Confirmation(order, sent, not_sent)
 
 
 def order_domains(order: Order) -> list[Domain]:

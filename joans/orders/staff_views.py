@@ -14,7 +14,6 @@ from joans.backoffice.forms import ConfirmForm
 from joans.backoffice.listing import list_params
 from joans.billing import invoices as invoice_service
 from joans.billing.invoices import InvoiceError
-from joans.domains import services as domain_service
 from joans.models.catalogue import KIND_LABELS, PERIOD_LABELS
 from joans.models.domains import DOMAIN_STATUS_LABELS
 from joans.models.orders import STATUS_LABELS, OrderStatus
@@ -78,29 +77,37 @@ def order_status(order_id: int, status: str):
     """Confirm, cancel or finish an order; confirming hands its domains to the registrar."""
     if not ConfirmForm().validate_on_submit() or status not in STATUS_CHANGE_MESSAGES:
         abort(400)
-    order = order_service.change_order_status(order_id, status, actor_id=current_user.id)
+    if status == OrderStatus.CONFIRMED:
+        confirmation = order_service.confirm_order(order_id, actor_id=current_user.id)
+        order = confirmation.order if confirmation else None
+    else:
+        confirmation = None
+        order = order_service.change_order_status(order_id, status, actor_id=current_user.id)
     if order is None:
         flash(_("The order could not change to that status. Reload and look again."), "info")
         return redirect(url_for("staff.order_detail", order_id=order_id))
     flash(STATUS_CHANGE_MESSAGES[status], "success")
-    if status == OrderStatus.CONFIRMED:
-        sent, failed = domain_service.hand_off_order_domains(order, actor_id=current_user.id)
-        if sent:
-            message = ngettext(
-                "%(num)d domain name was sent to the registrar.",
-                "%(num)d domain names were sent to the registrar.",
-                sent,
-            )
-            flash(message, "success")
-        if failed:
-            message = ngettext(
-                "%(num)d domain name could not be sent to the registrar. Try again from its page.",
-                "%(num)d domain names could not be sent to the registrar. "
-                "Try again from their pages.",
-                failed,
-            )
-            flash(message, "warning")
+    if confirmation:
+        _flash_hand_off(confirmation)
     return redirect(url_for("staff.order_detail", order_id=order_id))
+
+
+def _flash_hand_off(confirmation: order_service.Confirmation) -> None:
+    if sent := confirmation.domains_sent:
+        message = ngettext(
+            "%(num)d domain name was sent to the registrar.",
+            "%(num)d domain names were sent to the registrar.",
+            sent,
+        )
+        flash(message, "success")
+    if not_sent := confirmation.domains_not_sent:
+        message = ngettext(
+            "%(num)d domain name could not be sent to the registrar. Try again from its page.",
+            "%(num)d domain names could not be sent to the registrar. "
+            "Try again from their pages.",
+            not_sent,
+        )
+        flash(message, "warning")
 
 
 @bp.post("/orders/<int:order_id>/invoice")
@@ -109,22 +116,16 @@ def order_invoice(order_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        invoice = invoice_service.issue_invoice(order_id, actor_id=current_user.id)
+        issued = invoice_service.issue_and_send_invoice(order_id, actor_id=current_user.id)
     except InvoiceError as error:
         flash(str(error.args[0]), "warning")
         return redirect(url_for("staff.order_detail", order_id=order_id))
-    flash(_("Invoice %(number)s is issued.", number=invoice.number), "success")
-    _send(invoice.id)
-    return redirect(url_for("staff.invoice_detail", invoice_id=invoice.id))
-
-
-def _send(invoice_id: int) -> None:
-    try:
-        invoice_service.send_invoice(invoice_id, actor_id=current_user.id)
-    except InvoiceError as error:
-        flash(str(error.args[0]), "warning")
+    flash(_("Invoice %(number)s is issued.", number=issued.invoice.number), "success")
+    if issued.send_error:
+        flash(str(issued.send_error.args[0]), "warning")
     else:
         flash(_("The invoice is sent to the buyer."), "success")
+    return redirect(url_for("staff.invoice_detail", invoice_id=issued.invoice.id))
 
 
 @dashboard_panel

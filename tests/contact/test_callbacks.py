@@ -14,6 +14,7 @@ from joans.contact.services import (
     mark_callback_handled,
     staff_recipients,
     submit_callback_request,
+    view_open_callback_requests,
 )
 from joans.extensions import db
 from joans.models import AuditEvent, CallbackRequest
@@ -177,6 +178,21 @@ def test_open_requests_are_listed_oldest_first_with_age_and_deadline(app):
         assert [item.request.name for item in listed] == ["Person 1", "Person 2", "Person 3"]
         assert [item.age for item in listed] == [timedelta(days=3), timedelta(days=2), timedelta(1)]
         assert listed[0].delete_by == datetime(2026, 5, 31, 8, 0, tzinfo=UTC)
+
+
+def test_opening_the_inbox_is_audited_by_the_service_with_a_count_only(app, make_staff):
+    """Whoever lists the open requests, the audit log says who looked and at how many."""
+    staff = make_staff()
+    with app.app_context():
+        assert view_open_callback_requests(actor_id=staff.id) == []
+    submit(app)
+    submit(app, name="Person 2")
+    with app.app_context():
+        assert len(view_open_callback_requests(actor_id=staff.id)) == 2
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "callback_request.listed")
+        ).all()
+    assert [(event.actor_id, event.details) for event in events] == [(staff.id, {"count": 2})]
 
 
 def test_marking_handled_deletes_the_request_and_audits_only_the_fact(app, make_staff):
