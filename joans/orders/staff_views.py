@@ -103,8 +103,7 @@ def _flash_hand_off(confirmation: order_service.Confirmation) -> None:
     if not_sent := confirmation.domains_not_sent:
         message = ngettext(
             "%(num)d domain name could not be sent to the registrar. Try again from its page.",
-            "%(num)d domain names could not be sent to the registrar. "
-            "Try again from their pages.",
+            "%(num)d domain names could not be sent to the registrar. Try again from their pages.",
             not_sent,
         )
         flash(message, "warning")
