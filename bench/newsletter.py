@@ -150,7 +150,7 @@ def sample_message(app) -> bytes:
     from joans.models.newsletter import Newsletter
     from joans.newsletter.content import message_template
 
-    with app.app_context(), app.test_request_context("/", base_url=SITE_URL):
+    with app.app_context():
         newsletter = db.session.scalars(select(Newsletter)).one()
         template = message_template(newsletter, "sv")
         return template.build(to="kund00001@bench.example", token="x" * 60, outbox_id=1)
@@ -173,11 +173,7 @@ def run_worker(database_url: str, port: int) -> tuple[float, dict, Counter]:
     from joans.models.newsletter import OutboxMessage
     from joans.newsletter.outbox import OutboxWorker
 
-    with (
-        site(database_url, port) as app,
-        app.app_context(),
-        app.test_request_context("/", base_url=SITE_URL),
-    ):
+    with site(database_url, port) as app, app.app_context():
         worker = OutboxWorker()
         started = time.perf_counter()
         report = worker.run()

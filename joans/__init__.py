@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from joans import commands, config, database, errors, i18n, logs, security, staff
+from joans import areas, commands, config, database, errors, i18n, logs, security, staff
 from joans import mail as mail_service
 from joans.domains import registrar
 from joans.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -52,7 +52,7 @@ def register_extensions(app: Flask) -> None:
         LANGUAGES=i18n.LANGUAGES,
         current_language=i18n.current_language,
         alternate_urls=i18n.alternate_urls,
-        absolute_url=i18n.absolute_url,
+        external_url=areas.external_url,
     )
 
 

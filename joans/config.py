@@ -13,6 +13,8 @@ DEV_NEWSLETTER_SECRET_KEY = "dev-newsletter-key-not-for-production"  # noqa: S10
 
 # Environments that may run with the development secret key and the SQLite default.
 RELAXED_ENVIRONMENTS = {"development", "testing"}
+# Where `make run` serves the site: the base of links when SITE_URL is not set on a laptop.
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
 
 
 class Defaults:
@@ -23,8 +25,9 @@ class Defaults:
     SECRET_KEY = DEV_SECRET_KEY
     # None means an SQLite file in the instance folder (development and testing only).
     DATABASE_URL: str | None = None
-    # Absolute base URL for canonical links and the sitemap, e.g. "https://joans.se".
-    # None means the URL the request came in on.
+    # Absolute base URL of every link that leaves the site (e-mails, newsletters, the sitemap,
+    # canonical links), e.g. "https://joans.se". Required in production; development and
+    # testing fall back to the local server.
     SITE_URL: str | None = None
 
     COMPANY_NAME = "Joans"
@@ -243,6 +246,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     if app.config["ENV"] in RELAXED_ENVIRONMENTS:
         # The relaxed defaults replace only the code defaults, never an explicit setting.
         _apply_layers(app, Development, test_config)
+        app.config["SITE_URL"] = app.config["SITE_URL"] or DEVELOPMENT_SITE_URL
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or _sqlite_default(app)
 
 
@@ -284,4 +288,8 @@ def check(app: Flask) -> None:
             "Set JOANS_NEWSLETTER_SECRET_KEY to a secret of its own, different from "
             "JOANS_SECRET_KEY, that never changes: it keeps unsubscribed addresses suppressed "
             "and the unsubscribe links in sent newsletters working."
+        )
+    if not app.config["SITE_URL"]:
+        raise RuntimeError(
+            "Set JOANS_SITE_URL (https://...): e-mails, newsletters and the sitemap link to it."
         )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from flask import Blueprint, Flask, current_app, g, request, url_for
 from flask_login import current_user
 
-from joans.areas import is_staff_path
+from joans.areas import external_url, is_staff_path
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
 DEFAULT_LANGUAGE = "sv"
@@ -85,16 +85,14 @@ def _is_english_path(path: str) -> bool:
     return path == ENGLISH_PREFIX or path.startswith(ENGLISH_PREFIX + "/")
 
 
-def alternate_urls() -> dict[str, str]:
-    """This page's URL in each language (home pages where the page has no translation)."""
+def alternate_urls(*, external: bool = False) -> dict[str, str]:
+    """This page's URL in each language (home pages where the page has no translation).
+
+    ``external`` gives absolute URLs on SITE_URL, for canonical and hreflang links.
+    """
+    build = external_url if external else url_for
     endpoint = request.endpoint
     if endpoint and "lang_code" in g and request.url_rule.methods & {"GET"}:
         values = dict(request.view_args or {})
-        return {code: url_for(endpoint, **values, lang_code=code) for code in LANGUAGES}
-    return {code: url_for("public.home", lang_code=code) for code in LANGUAGES}
-
-
-def absolute_url(path: str) -> str:
-    """``path`` on the configured site URL, or on the host the request came in on."""
-    base = current_app.config["SITE_URL"] or request.host_url
-    return base.rstrip("/") + path
+        return {code: build(endpoint, **values, lang_code=code) for code in LANGUAGES}
+    return {code: build("public.home", lang_code=code) for code in LANGUAGES}

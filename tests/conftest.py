@@ -61,7 +61,8 @@ def _base_config(database_url: str) -> dict:
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET_KEY,
         "DATABASE_URL": database_url,
-        "SITE_URL": None,
+        # Links that leave the site are built on SITE_URL; the test client's host is localhost.
+        "SITE_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
     }
 

@@ -22,8 +22,7 @@ from joans.security import csp_nonce
 
 # Cannot occur in a page: it is random per process, and only the renderer knows it.
 PLACEHOLDER = f"placeholder-{secrets.token_hex(16)}"
-# Entries are few (pages x languages x consent states x hosts); the bound only guards against
-# a flood of made-up Host headers when SITE_URL is not set.
+# Entries are few (pages x languages x consent states); the bound is only a safeguard.
 MAX_ENTRIES = 512
 
 
@@ -80,5 +79,4 @@ def _key(values: dict) -> tuple | None:
     if request.method not in ("GET", "HEAD") or request.query_string:
         return None
     status = visitor_consent().status
-    host = None if current_app.config["SITE_URL"] else request.host_url
-    return (request.endpoint, current_language(), status, host, tuple(sorted(values.items())))
+    return (request.endpoint, current_language(), status, tuple(sorted(values.items())))

@@ -11,13 +11,13 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from joans.areas import external_url
 from joans.audit import record_event
 from joans.extensions import db
-from joans.i18n import absolute_url
 from joans.mail import send_email
 from joans.models.callbacks import CallbackRequest
 from joans.models.types import utcnow
@@ -46,7 +46,7 @@ def notify_staff(request_id: int) -> None:
     """E-mail each configured staff address a link to the inbox; log failures, never raise."""
     language = current_app.config["CALLBACK_NOTIFY_LANGUAGE"]
     context = {
-        "inbox_url": absolute_url(url_for("staff.callbacks")),
+        "inbox_url": external_url("staff.callbacks"),
         "max_age_days": callback_max_age().days,
         "language_code": language,
     }

@@ -11,12 +11,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from joans.config import RELAXED_ENVIRONMENTS
 from joans.newsletter.outbox import OutboxWorker
 
 newsletter_cli = AppGroup("newsletter", help="Send newsletters.")
-
-DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
 
 
 @newsletter_cli.command("send-outbox")
@@ -28,14 +25,7 @@ def send_outbox_command(loop: bool) -> None:
     NEWSLETTER_POLL_SECONDS; SIGTERM or Ctrl-C stop it after the message in hand. Prints and
     logs counts, never addresses.
     """
-    site_url = current_app.config["SITE_URL"]
-    if not site_url:
-        if current_app.config["ENV"] not in RELAXED_ENVIRONMENTS:
-            raise click.ClickException(
-                "Set JOANS_SITE_URL (https://...): every newsletter links to its unsubscribe page."
-            )
-        site_url = DEVELOPMENT_SITE_URL
-    with _stop_on_signals() as stop, current_app.test_request_context("/", base_url=site_url):
+    with _stop_on_signals() as stop:
         report = OutboxWorker().run(loop=loop, should_stop=stop)
     click.echo(f"newsletter outbox: {report.summary()}")
     current_app.logger.info("newsletter outbox: %s", report.summary())

@@ -21,12 +21,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
 import nh3
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from joans.i18n import absolute_url
+from joans.areas import external_url
 from joans.models.newsletter import Newsletter
 
 # What a newsletter body may contain: text structure and links. No images (remote images tell
@@ -67,12 +67,8 @@ def plain_text(source: str) -> str:
 
 
 def unsubscribe_url_template(language: str) -> str:
-    """The absolute unsubscribe URL in ``language`` with ``TOKEN`` where the token goes.
-
-    Needs a request context (the worker makes one with SITE_URL as its base).
-    """
-    path = url_for("newsletter.unsubscribe", token=TOKEN_PLACEHOLDER, lang_code=language)
-    return absolute_url(path)
+    """The absolute unsubscribe URL in ``language`` with ``TOKEN`` where the token goes."""
+    return external_url("newsletter.unsubscribe", token=TOKEN_PLACEHOLDER, lang_code=language)
 
 
 def _header(name: str, value: str) -> bytes:
@@ -221,7 +217,7 @@ def _list_id_header(list_id: str, company: str) -> bytes:
 
 
 def message_template(newsletter: Newsletter, language: str, *, test: bool = False):
-    """The campaign's template in ``language``; needs a request context for the link URL."""
+    """The campaign's template in ``language``."""
     return MessageTemplate(
         render_parts(newsletter, language, test=test),
         url_template=unsubscribe_url_template(language),

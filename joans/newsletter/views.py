@@ -128,10 +128,9 @@ def request_link():
 def _send_link_later(address: str, language: str) -> Callable[[], None]:
     """Mail the link after the response has gone, so its timing says nothing either."""
     app = current_app._get_current_object()
-    base_url = app.config["SITE_URL"] or request.host_url
 
     def send() -> None:
-        with app.test_request_context("/", base_url=base_url):
+        with app.app_context():
             subscriptions.send_unsubscribe_link(address, language)
 
     return send

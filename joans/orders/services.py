@@ -13,18 +13,18 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from joans.areas import external_url
 from joans.audit import record_event
 from joans.crm import services as crm
 from joans.domains.registrar import Availability, get_registrar
 from joans.domains.services import hand_off_order_domains
 from joans.extensions import db
-from joans.i18n import absolute_url
 from joans.mail import send_email
 from joans.models.catalogue import PERIOD_LABELS, Product, ProductKind, vat_amount
 from joans.models.crm import Company, Contact
@@ -381,7 +381,7 @@ def send_order_confirmation(order: Order) -> bool:
             order=order,
             quote=OrderTotals(order),
             period_labels=PERIOD_LABELS,
-            terms_url=absolute_url(url_for("orders.terms", lang_code=order.language)),
+            terms_url=external_url("orders.terms", lang_code=order.language),
         )
     except (smtplib.SMTPException, OSError) as error:
         # The order id and the error's type only: SMTP errors quote addresses.
@@ -395,7 +395,7 @@ def send_order_confirmation(order: Order) -> bool:
 def notify_staff(order: Order) -> None:
     """Tell staff an order is waiting, with a link and nothing about who ordered."""
     language = current_app.config["ORDERS_NOTIFY_LANGUAGE"]
-    link = absolute_url(url_for("staff.order_detail", order_id=order.id))
+    link = external_url("staff.order_detail", order_id=order.id)
     for address in _staff_recipients():
         try:
             send_email(

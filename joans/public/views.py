@@ -1,9 +1,10 @@
 """Public pages, robots.txt, the sitemap and the favicon."""
 
-from flask import Blueprint, current_app, render_template, send_from_directory, url_for
+from flask import Blueprint, current_app, render_template, send_from_directory
 
+from joans.areas import external_url
 from joans.consent.page_cache import cached_page
-from joans.i18n import LANGUAGES, PAGES, absolute_url, localized_route
+from joans.i18n import LANGUAGES, PAGES, localized_route
 from joans.privacy.records import public_activities
 
 bp = Blueprint("public", __name__)
@@ -40,7 +41,7 @@ def privacy():
 @bp.get("/robots.txt")
 def robots():
     """Let every crawler in and point it at the sitemap."""
-    body = f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(url_for('public.sitemap'))}\n"
+    body = f"User-agent: *\nAllow: /\n\nSitemap: {external_url('public.sitemap')}\n"
     return body, 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
@@ -48,8 +49,7 @@ def robots():
 def sitemap():
     """Every public page in both languages, each with its alternates."""
     pages = [
-        {code: absolute_url(url_for(endpoint, lang_code=code)) for code in LANGUAGES}
-        for endpoint in PAGES
+        {code: external_url(endpoint, lang_code=code) for code in LANGUAGES} for endpoint in PAGES
     ]
     body = render_template("public/sitemap.xml", pages=pages)
     return body, 200, {"Content-Type": "application/xml; charset=utf-8"}

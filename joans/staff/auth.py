@@ -8,9 +8,9 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from joans.areas import external_url
 from joans.backoffice import bp, public_view
 from joans.extensions import db
-from joans.i18n import absolute_url
 from joans.models.staff import StaffUser
 from joans.models.types import utcnow
 from joans.staff import authentication, throttle, users
@@ -118,12 +118,12 @@ def forgot_password():
 
 
 def _reset_link(token: str) -> str:
-    return absolute_url(url_for("staff.set_password", purpose="reset", token=token))
+    return external_url("staff.set_password", purpose="reset", token=token)
 
 
 def invitation_link(token: str) -> str:
     """The absolute URL an invited colleague opens to choose a password."""
-    return absolute_url(url_for("staff.set_password", purpose="invitation", token=token))
+    return external_url("staff.set_password", purpose="invitation", token=token)
 
 
 PURPOSES = {"reset": users.PASSWORD_RESET, "invitation": users.INVITATION}

@@ -248,6 +248,7 @@ def test_production_consent_cookie_is_secure_and_host_prefixed(migrated_database
             "SECRET_KEY": "a-real-secret",
             "NEWSLETTER_SECRET_KEY": "another-real-secret",
             "DATABASE_URL": migrated_database,
+            "SITE_URL": "https://joans.se",
             **GA_CONFIG,
         }
     )

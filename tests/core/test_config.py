@@ -77,14 +77,30 @@ def test_production_refuses_to_start_without_a_newsletter_key_of_its_own(
         create_app({**settings, "NEWSLETTER_SECRET_KEY": newsletter_key})
 
 
+PRODUCTION = {
+    "ENV": "production",
+    "SECRET_KEY": "s3cret",
+    "NEWSLETTER_SECRET_KEY": "an0ther s3cret",
+    "SITE_URL": "https://joans.se",
+}
+
+
+def test_production_needs_the_site_url_for_the_unsubscribe_links(migrated_database, monkeypatch):
+    """Without JOANS_SITE_URL no e-mail, newsletter or sitemap could link back to the site."""
+    monkeypatch.delenv("JOANS_SITE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="JOANS_SITE_URL"):
+        create_app({**PRODUCTION, "DATABASE_URL": migrated_database, "SITE_URL": None})
+
+
+@pytest.mark.parametrize("env", ["development", "testing"])
+def test_a_laptop_links_to_the_local_server_when_no_site_url_is_set(tmp_path, env):
+    """make run serves on 127.0.0.1:5000, so that is where links lead on a laptop."""
+    app = Flask("joans", instance_path=str(tmp_path), instance_relative_config=True)
+    config.load(app, {"ENV": env, "SITE_URL": None})
+    assert app.config["SITE_URL"] == "http://127.0.0.1:5000"
+
+
 def test_production_starts_with_a_secret_and_a_reachable_database(migrated_database):
     """The checks pass when the operator has configured the secrets and the database."""
-    app = create_app(
-        {
-            "ENV": "production",
-            "SECRET_KEY": "s3cret",
-            "NEWSLETTER_SECRET_KEY": "an0ther s3cret",
-            "DATABASE_URL": migrated_database,
-        }
-    )
+    app = create_app({**PRODUCTION, "DATABASE_URL": migrated_database})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == migrated_database

@@ -69,6 +69,7 @@ def test_hsts_only_in_production(client, app, migrated_database):
             "SECRET_KEY": "a-real-secret",
             "NEWSLETTER_SECRET_KEY": "another-real-secret",
             "DATABASE_URL": migrated_database,
+            "SITE_URL": "https://joans.se",
         }
     )
     hsts = production.test_client().get("/").headers["Strict-Transport-Security"]

@@ -130,7 +130,7 @@ def queue(newsletter_id: int) -> int | None:
 
 def send_outbox(app, **options):
     """Run the outbox worker once (``drain=True`` waits for retries); returns its report."""
-    with app.test_request_context("/", base_url=SITE_URL):
+    with app.app_context():
         return OutboxWorker().run(**options)
 
 

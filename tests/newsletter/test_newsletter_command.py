@@ -34,11 +34,3 @@ def test_the_command_fails_loudly_when_the_mail_server_is_down(app, runner, smtp
     assert result.exit_code == 1
     assert "the mail server could not be reached" in result.output
     assert "the messages wait for the next run" in result.output
-
-
-def test_production_needs_the_site_url_for_the_unsubscribe_links(app, runner):
-    """Without JOANS_SITE_URL a newsletter could not link to its unsubscribe page."""
-    app.config.update(ENV="production", SITE_URL=None)
-    result = runner.invoke(args=["newsletter", "send-outbox"])
-    assert result.exit_code == 1
-    assert "Set JOANS_SITE_URL" in result.output

@@ -167,6 +167,7 @@ def test_production_cookie_is_secure_with_the_host_prefix(migrated_database):
             "SECRET_KEY": "real",
             "NEWSLETTER_SECRET_KEY": "another",
             "DATABASE_URL": migrated_database,
+            "SITE_URL": "https://joans.se",
         }
     )
     response = app.test_client().get("/staff/login", base_url="https://joans.se")
