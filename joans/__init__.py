@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     errors.init_app(app)
-    commands.init_app(app)
+    commands.register_commands(app)
     security.init_app(app)
     registrar.init_app(app)
     trust_proxies(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy.pagination import Pagination
@@ -11,6 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from joans.extensions import db
 from joans.models.audit import AuditEvent
+
+Record = TypeVar("Record")
 
 
 def record_event(
@@ -34,6 +37,22 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def record_view(
+    record: Record | None, action: str, subject_type: str, *, actor_id: int, **details: object
+) -> Record | None:
+    """Note that ``actor_id`` opened ``record`` (``action``, e.g. "invoice.viewed"), and commit.
+
+    Staff pages that show personal data open their record through this, so the audit trail says
+    who looked at whom; ``None`` (no such record) passes through unrecorded.
+    """
+    if record is not None:
+        record_event(
+            action, actor_id=actor_id, subject_type=subject_type, subject_id=record.id, **details
+        )
+        db.session.commit()
+    return record
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""``flask translate``: extract, update and compile the message catalogues with pybabel."""
+"""The ``flask`` commands: every feature's command group, registered in one step, and
+``flask translate``, which extracts, updates and compiles the message catalogues with pybabel."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask.cli import AppGroup
 from joans.newsletter.cli import newsletter_cli
 from joans.orders.cli import catalogue_cli
 from joans.privacy.cli import privacy
+from joans.staff.cli import staff_cli
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = PROJECT_ROOT / "translations"
@@ -81,9 +83,7 @@ def fill_source_catalogue() -> None:
     click.echo(f"filled empty entries in {path.relative_to(PROJECT_ROOT)}")
 
 
-def init_app(app: Flask) -> None:
-    """Register the command groups."""
-    app.cli.add_command(translate)
-    app.cli.add_command(privacy)
-    app.cli.add_command(catalogue_cli)
-    app.cli.add_command(newsletter_cli)
+def register_commands(app: Flask) -> None:
+    """Register every command group: translations, the catalogue, newsletters, privacy, staff."""
+    for group in (translate, catalogue_cli, newsletter_cli, privacy, staff_cli):
+        app.cli.add_command(group)

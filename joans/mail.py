@@ -7,7 +7,7 @@ and lets the caller decide what a failure means.
 from __future__ import annotations
 
 import click
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Message, email_dispatched
 
@@ -41,6 +41,19 @@ def send_email(
         message.attach(filename, content_type, data)
     mail.send(message)
     return message
+
+
+def staff_addresses(setting: str) -> list[str]:
+    """The staff addresses a notification setting names; ``COMPANY_EMAIL`` when it is unset.
+
+    The setting is a list (JSON in the environment) or one comma-separated string.
+    """
+    configured = current_app.config[setting]
+    if configured is None:
+        return [current_app.config["COMPANY_EMAIL"]]
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    return [address.strip() for address in configured if address.strip()]
 
 
 def init_app(app: Flask) -> None:

@@ -18,13 +18,19 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from joans.audit import record_event
+from joans.audit import record_event, record_view
 from joans.billing.pdf import render_invoice_pdf
 from joans.extensions import db
 from joans.mail import send_email
 from joans.models.audit import AuditEvent
 from joans.models.catalogue import PERIOD_LABELS, ProductKind
-from joans.models.invoices import Invoice, InvoiceKind, InvoiceLine, InvoiceNumberSequence
+from joans.models.invoices import (
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceNumberSequence,
+    VatSums,
+)
 from joans.models.orders import Order, OrderStatus
 from joans.models.types import local_today, utcnow
 from joans.privacy.retention import bookkeeping_keep_until
@@ -207,10 +213,8 @@ def issue_invoice(order_id: int, *, actor_id: int, today: date | None = None) ->
 
 
 def _set_totals(invoice: Invoice) -> None:
-    breakdown = invoice.vat_by_rate()
-    invoice.net_ore = sum(net for _, net, _ in breakdown)
-    invoice.vat_ore = sum(vat for _, _, vat in breakdown)
-    invoice.total_ore = invoice.net_ore + invoice.vat_ore
+    sums = VatSums(tuple(invoice.lines))
+    invoice.net_ore, invoice.vat_ore, invoice.total_ore = sums.net_ore, sums.vat_ore, sums.total_ore
 
 
 def issue_credit_note(
@@ -291,16 +295,7 @@ def find_invoice(invoice_id: int) -> Invoice | None:
 def view_invoice(invoice_id: int, *, actor_id: int, purpose: str = "view") -> Invoice | None:
     """Open an invoice (the buyer's details); the audit log notes who and why."""
     invoice = find_invoice(invoice_id)
-    if invoice is not None:
-        record_event(
-            "invoice.viewed",
-            actor_id=actor_id,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            purpose=purpose,
-        )
-        db.session.commit()
-    return invoice
+    return record_view(invoice, "invoice.viewed", "invoice", actor_id=actor_id, purpose=purpose)
 
 
 def list_invoices(*, page: int, per_page: int):

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from joans.areas import external_url
 from joans.audit import record_event
 from joans.extensions import db
-from joans.mail import send_email
+from joans.mail import send_email, staff_addresses
 from joans.models.callbacks import CallbackRequest
 from joans.models.types import utcnow
 from joans.privacy.retention import callback_deadline, callback_max_age
@@ -50,7 +50,7 @@ def notify_staff(request_id: int) -> None:
         "max_age_days": callback_max_age().days,
         "language_code": language,
     }
-    for address in staff_recipients():
+    for address in staff_addresses("CALLBACK_NOTIFY_EMAILS"):
         try:
             send_email(
                 to=address,
@@ -66,16 +66,6 @@ def notify_staff(request_id: int) -> None:
                 request_id,
                 type(error).__name__,
             )
-
-
-def staff_recipients() -> list[str]:
-    """The addresses told of new requests: ``CALLBACK_NOTIFY_EMAILS``, else ``COMPANY_EMAIL``."""
-    configured = current_app.config["CALLBACK_NOTIFY_EMAILS"]
-    if configured is None:
-        return [current_app.config["COMPANY_EMAIL"]]
-    if isinstance(configured, str):
-        configured = configured.split(",")
-    return [address.strip() for address in configured if address.strip()]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from math import ceil
 
 from sqlalchemy.orm import selectinload
 
-from joans.audit import record_event
+from joans.audit import record_event, record_view
 from joans.crm import search as crm_search
 from joans.extensions import db
 from joans.models.crm import Company, Contact, Note
@@ -177,31 +177,13 @@ def update_contact(contact: Contact, values: dict, *, actor_id: int) -> list[str
 def view_company(company_id: int, *, actor_id: int, purpose: str = "view") -> Company | None:
     """Open a company's record; the audit log notes who looked at it."""
     company = db.session.get(Company, company_id)
-    if company is not None:
-        record_event(
-            "company.viewed",
-            actor_id=actor_id,
-            subject_type="company",
-            subject_id=company.id,
-            purpose=purpose,
-        )
-        db.session.commit()
-    return company
+    return record_view(company, "company.viewed", "company", actor_id=actor_id, purpose=purpose)
 
 
 def view_contact(contact_id: int, *, actor_id: int, purpose: str = "view") -> Contact | None:
     """Open a contact's record; the audit log notes who looked at it."""
     contact = db.session.get(Contact, contact_id)
-    if contact is not None:
-        record_event(
-            "contact.viewed",
-            actor_id=actor_id,
-            subject_type="contact",
-            subject_id=contact.id,
-            purpose=purpose,
-        )
-        db.session.commit()
-    return contact
+    return record_view(contact, "contact.viewed", "contact", actor_id=actor_id, purpose=purpose)
 
 
 def add_note(

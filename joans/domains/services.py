@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from joans.audit import record_event
+from joans.audit import record_event, record_view
 from joans.domains.registrar import Holder, Outcome, RegistrarError, get_registrar
 from joans.extensions import db
 from joans.models.domains import Disclosure, DisclosurePurpose, Domain, DomainStatus
@@ -243,12 +243,7 @@ def list_domains(*, status: str | None, page: int, per_page: int):
 def view_domain(domain_id: int, *, actor_id: int) -> Domain | None:
     """Open a domain with its holder; the audit log notes who looked."""
     domain = db.session.get(Domain, domain_id)
-    if domain is not None:
-        record_event(
-            "domain.viewed", actor_id=actor_id, subject_type="domain", subject_id=domain.id
-        )
-        db.session.commit()
-    return domain
+    return record_view(domain, "domain.viewed", "domain", actor_id=actor_id)
 
 
 def disclosures_of(domain: Domain) -> list[Disclosure]:

@@ -9,6 +9,7 @@ period (bokföringslagen 7 kap. 2 §).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -136,7 +137,7 @@ class Invoice(db.Model):
 
     def vat_by_rate(self) -> list[tuple[int, int, int]]:
         """``(rate, net, vat)`` per VAT rate, highest rate first (ML 17 kap. 24 § 8-10)."""
-        return vat_breakdown((line.vat_percent, line.net_ore) for line in self.lines)
+        return VatSums(tuple(self.lines)).vat_by_rate
 
 
 class InvoiceLine(db.Model):
@@ -170,6 +171,37 @@ class InvoiceNumberSequence(db.Model):
 
     series: Mapped[str] = mapped_column(String(16), primary_key=True, info=not_personal())
     last_number: Mapped[int] = mapped_column(Integer)
+
+
+@dataclass(frozen=True)
+class VatSums:
+    """What priced lines add up to: net, VAT per rate, and the sum to pay.
+
+    A line is anything with ``vat_percent`` and ``net_ore``: a quote's, an order's or an
+    invoice's, so the order form, the order page and the invoice always agree.
+    """
+
+    lines: tuple
+
+    @property
+    def vat_by_rate(self) -> list[tuple[int, int, int]]:
+        """``(rate, net, vat)`` per VAT rate, highest rate first."""
+        return vat_breakdown((line.vat_percent, line.net_ore) for line in self.lines)
+
+    @property
+    def net_ore(self) -> int:
+        """The sum excluding VAT."""
+        return sum(line.net_ore for line in self.lines)
+
+    @property
+    def vat_ore(self) -> int:
+        """The VAT, rounded once per rate."""
+        return sum(vat for _, _, vat in self.vat_by_rate)
+
+    @property
+    def total_ore(self) -> int:
+        """The sum including VAT."""
+        return self.net_ore + self.vat_ore
 
 
 def vat_breakdown(lines) -> list[tuple[int, int, int]]:

@@ -20,16 +20,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from joans.areas import external_url
-from joans.audit import record_event
+from joans.audit import record_event, record_view
 from joans.crm import services as crm
 from joans.domains.registrar import Availability, get_registrar
 from joans.domains.services import hand_off_order_domains
 from joans.extensions import db
-from joans.mail import send_email
+from joans.mail import send_email, staff_addresses
 from joans.models.catalogue import PERIOD_LABELS, Product, ProductKind, vat_amount
 from joans.models.crm import Company, Contact
 from joans.models.domains import ACTIVE_STATUSES, Domain, DomainStatus
-from joans.models.invoices import vat_breakdown
+from joans.models.invoices import VatSums
 from joans.models.orders import Order, OrderLine, OrderStatus
 from joans.models.types import local_today, utcnow
 from joans.newsletter.subscriptions import record_order_opt_in
@@ -105,30 +105,10 @@ class QuoteLine:
 
 
 @dataclass(frozen=True)
-class Quote:
-    """Lines with their totals: net, VAT per rate, and the sum to pay."""
+class Quote(VatSums):
+    """Lines priced from the catalogue, with their totals: net, VAT per rate, the sum to pay."""
 
     lines: tuple[QuoteLine, ...]
-
-    @property
-    def vat_by_rate(self) -> list[tuple[int, int, int]]:
-        """``(rate, net, vat)`` per VAT rate."""
-        return vat_breakdown((line.vat_percent, line.net_ore) for line in self.lines)
-
-    @property
-    def net_ore(self) -> int:
-        """The sum excluding VAT."""
-        return sum(line.net_ore for line in self.lines)
-
-    @property
-    def vat_ore(self) -> int:
-        """The VAT, rounded per rate as on the invoice."""
-        return sum(vat for _, _, vat in self.vat_by_rate)
-
-    @property
-    def total_ore(self) -> int:
-        """The sum including VAT."""
-        return self.net_ore + self.vat_ore
 
     @property
     def fingerprint(self) -> str:
@@ -379,7 +359,7 @@ def send_order_confirmation(order: Order) -> bool:
             language=order.language,
             sender=current_app.config["ORDERS_SENDER"],
             order=order,
-            quote=OrderTotals(order),
+            quote=order_totals(order),
             period_labels=PERIOD_LABELS,
             terms_url=external_url("orders.terms", lang_code=order.language),
         )
@@ -396,7 +376,7 @@ def notify_staff(order: Order) -> None:
     """Tell staff an order is waiting, with a link and nothing about who ordered."""
     language = current_app.config["ORDERS_NOTIFY_LANGUAGE"]
     link = external_url("staff.order_detail", order_id=order.id)
-    for address in _staff_recipients():
+    for address in staff_addresses("ORDERS_NOTIFY_EMAILS"):
         try:
             send_email(
                 to=address,
@@ -415,45 +395,9 @@ def notify_staff(order: Order) -> None:
             )
 
 
-def _staff_recipients() -> list[str]:
-    configured = current_app.config["ORDERS_NOTIFY_EMAILS"]
-    if configured is None:
-        return [current_app.config["COMPANY_EMAIL"]]
-    if isinstance(configured, str):
-        configured = configured.split(",")
-    return [address.strip() for address in configured if address.strip()]
-
-
-@dataclass(frozen=True)
-class OrderTotals:
+def order_totals(order: Order) -> VatSums:
     """A placed order's lines and totals, from its own prices (never today's catalogue)."""
-
-    order: Order
-
-    @property
-    def lines(self) -> list[OrderLine]:
-        """The order's lines."""
-        return self.order.lines
-
-    @property
-    def vat_by_rate(self) -> list[tuple[int, int, int]]:
-        """``(rate, net, vat)`` per VAT rate."""
-        return vat_breakdown((line.vat_percent, line.net_ore) for line in self.order.lines)
-
-    @property
-    def net_ore(self) -> int:
-        """The sum excluding VAT."""
-        return sum(line.net_ore for line in self.order.lines)
-
-    @property
-    def vat_ore(self) -> int:
-        """The VAT, rounded per rate."""
-        return sum(vat for _, _, vat in self.vat_by_rate)
-
-    @property
-    def total_ore(self) -> int:
-        """The sum including VAT."""
-        return self.net_ore + self.vat_ore
+    return VatSums(tuple(order.lines))
 
 
 # --- Staff ------------------------------------------------------------------------------------
@@ -528,10 +472,7 @@ def view_order(order_id: int, *, actor_id: int) -> Order | None:
     order = db.session.scalar(
         select(Order).options(selectinload(Order.lines)).where(Order.id == order_id)
     )
-    if order is not None:
-        record_event("order.viewed", actor_id=actor_id, subject_type="order", subject_id=order.id)
-        db.session.commit()
-    return order
+    return record_view(order, "order.viewed", "order", actor_id=actor_id)
 
 
 def list_orders(*, status: str | None, page: int, per_page: int):

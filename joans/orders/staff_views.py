@@ -60,7 +60,7 @@ def order_detail(order_id: int):
     return render_template(
         "orders/order.html",
         order=order,
-        totals=order_service.OrderTotals(order),
+        totals=order_service.order_totals(order),
         domains=order_service.order_domains(order),
         invoices=invoice_service.invoices_of(order),
         differences=[str(FIELD_LABELS[name]) for name in order_service.register_differences(order)],

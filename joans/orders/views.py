@@ -19,7 +19,7 @@ from joans.models.types import utcnow
 from joans.money import format_money
 from joans.orders import services as order_service
 from joans.orders.forms import BuyerForm, ReviewForm, products_form
-from joans.orders.services import OrderError, OrderTotals, PricesChanged
+from joans.orders.services import OrderError, PricesChanged, order_totals
 from joans.orders.state import OrderState, confirmation_token, order_id_from_token
 
 bp = Blueprint("orders", __name__)
@@ -224,7 +224,7 @@ def confirmation(token: str):
     return render_template(
         "orders/confirmation.html",
         order=placed,
-        totals=OrderTotals(placed),
+        totals=order_totals(placed),
         period_labels=PERIOD_LABELS,
     )
 

@@ -14,7 +14,7 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from joans.audit import record_event
+from joans.audit import record_event, record_view
 from joans.extensions import db
 from joans.models.crm import Contact
 from joans.models.data_requests import DataSubjectRequest, IdentityCheck, RequestKind
@@ -82,15 +82,7 @@ def register_request(
 def view_request(request_id: int, *, actor_id: int) -> DataSubjectRequest | None:
     """One request for a staff member; the view is audited."""
     request = db.session.get(DataSubjectRequest, request_id)
-    if request is not None:
-        record_event(
-            "data_request.viewed",
-            actor_id=actor_id,
-            subject_type="data_subject_request",
-            subject_id=request.id,
-        )
-        db.session.commit()
-    return request
+    return record_view(request, "data_request.viewed", "data_subject_request", actor_id=actor_id)
 
 
 def request_to_answer(request_id: int, kind: RequestKind) -> DataSubjectRequest | None:

@@ -15,13 +15,11 @@ def init_app(app: Flask) -> None:
     """Mount the back office: blueprint, session cookie rules, login manager, headers."""
     from joans.crm.services import display_organisation_number
     from joans.staff import session
-    from joans.staff.cli import staff_cli
     from joans.staff.views import bp
     from joans.validation import format_phone, mask_vat_number
 
     app.register_blueprint(bp)  # not csrf.exempt: staff forms carry session-bound CSRF tokens
     session.init_app(app)
-    app.cli.add_command(staff_cli)
     app.add_template_filter(format_phone, "phone")
     app.add_template_filter(display_organisation_number, "organisation_number")
     app.add_template_filter(mask_vat_number, "vat_number")

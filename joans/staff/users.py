@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from joans.audit import record_event
+from joans.audit import record_event, record_view
 from joans.extensions import db
 from joans.mail import send_email
 from joans.models.staff import StaffSession, StaffUser
@@ -264,12 +264,7 @@ def end_all_sessions(user: StaffUser) -> None:
 def view_account(user_id: int, *, actor_id: int) -> StaffUser | None:
     """Open a colleague's account page; the audit log notes who looked at it."""
     user = db.session.get(StaffUser, user_id)
-    if user is not None:
-        record_event(
-            "staff.viewed", actor_id=actor_id, subject_type="staff_user", subject_id=user.id
-        )
-        db.session.commit()
-    return user
+    return record_view(user, "staff.viewed", "staff_user", actor_id=actor_id)
 
 
 def list_staff() -> list[StaffUser]:

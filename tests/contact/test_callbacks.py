@@ -12,11 +12,11 @@ from sqlalchemy import select
 from joans.contact.services import (
     list_open_callback_requests,
     mark_callback_handled,
-    staff_recipients,
     submit_callback_request,
     view_open_callback_requests,
 )
 from joans.extensions import db
+from joans.mail import staff_addresses
 from joans.models import AuditEvent, CallbackRequest
 from tests.smtp import _free_port
 
@@ -155,11 +155,12 @@ class TestDeadMailServer:
         ([], []),
     ],
 )
-def test_staff_recipients_come_from_configuration(app, configured, expected):
+@pytest.mark.parametrize("setting", ["CALLBACK_NOTIFY_EMAILS", "ORDERS_NOTIFY_EMAILS"])
+def test_staff_recipients_come_from_configuration(app, configured, expected, setting):
     """A list or a comma-separated string; without a setting the company's own address."""
-    app.config["CALLBACK_NOTIFY_EMAILS"] = configured
+    app.config[setting] = configured
     with app.app_context():
-        assert staff_recipients() == expected
+        assert staff_addresses(setting) == expected
 
 
 def test_open_requests_are_listed_oldest_first_with_age_and_deadline(app):

@@ -143,6 +143,28 @@ def test_orders_keep_the_price_they_were_placed_at(app):
         assert db.session.get(Order, order_id).lines[0].unit_price_ore == 19_900
 
 
+def test_a_quote_its_order_and_its_invoice_add_up_the_same(app):
+    """One way of summing (VAT per rate, rounded once) for the form, the order and the invoice."""
+    ids = products(app)
+    with app.app_context():
+        db.session.get(Product, ids["email-account"]).vat_percent = 6
+        db.session.commit()
+    codes = ("hosting-small", "email-account")
+    order_id = confirmed_order(app, codes=codes, domains=("summa.se",))
+    selection = Selection(quantities=tuple((ids[code], 1) for code in codes), domains=("summa.se",))
+    with app.test_request_context():
+        quote = order_service.quote(selection, "sv")
+        totals = order_service.order_totals(db.session.get(Order, order_id))
+        invoice = invoice_service.issue_invoice(order_id, actor_id=None, today=date(2026, 3, 2))
+        sums = [
+            (each.net_ore, each.vat_ore, each.total_ore, list(each.vat_by_rate))
+            for each in (quote, totals)
+        ]
+        sums.append((invoice.net_ore, invoice.vat_ore, invoice.total_ore, invoice.vat_by_rate()))
+    assert sums[0] == sums[1] == sums[2]
+    assert [rate for rate, _, _ in sums[0][3]] == [25, 6]
+
+
 def test_cancelling_an_order_cancels_its_domains_not_yet_sent(app):
     """Nothing was handed to the registrar, so nothing waits there."""
     order_id = make_order(app, domains=("avbryt.se",))
