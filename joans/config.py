@@ -113,6 +113,12 @@ class Defaults:
     STAFF_INVITATION_RETENTION_DAYS = 30
     # Rows per page in the back office's lists.
     STAFF_PAGE_SIZE = 50
+    # argon2id cost of a staff password hash: passes, memory in KiB, lanes. RFC 9106's second
+    # recommended option (the one for when 2 GiB per hash is too much), as argon2-cffi uses
+    # it; raise them, and each login re-hashes the password with the new cost.
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_COST = 64 * 1024
+    PASSWORD_HASH_PARALLELISM = 4
     # Days after deactivation at which a former colleague's account is anonymised; until then the
     # audit trail can still name who did what.
     STAFF_ACCOUNT_RETENTION_DAYS = 2 * 365
@@ -240,13 +246,25 @@ class Development:
     NEWSLETTER_SECRET_KEY = DEV_NEWSLETTER_SECRET_KEY
 
 
+class Testing:
+    """The test suite logs in hundreds of times: the cheapest argon2id there is (never deployed,
+    as only ENV=testing reads it; tests/staff/test_passwords.py checks the production cost)."""
+
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 8
+    PASSWORD_HASH_PARALLELISM = 1
+
+
 def load(app: Flask, test_config: dict | None) -> None:
     """Fill ``app.config``: code defaults, the instance file, ``JOANS_*`` variables, tests."""
     _apply_layers(app, Defaults, test_config)
+    # The relaxed defaults replace only the code defaults, never an explicit setting.
     if app.config["ENV"] in RELAXED_ENVIRONMENTS:
-        # The relaxed defaults replace only the code defaults, never an explicit setting.
         _apply_layers(app, Development, test_config)
-        app.config["SITE_URL"] = app.config["SITE_URL"] or DEVELOPMENT_SITE_URL
+    if app.config["ENV"] == "testing":
+        _apply_layers(app, Testing, test_config)
+    if app.config["ENV"] in RELAXED_ENVIRONMENTS and not app.config["SITE_URL"]:
+        app.config["SITE_URL"] = DEVELOPMENT_SITE_URL
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or _sqlite_default(app)
 
 

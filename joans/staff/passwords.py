@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 
-_hasher = PasswordHasher()
-# Verified when the e-mail address is unknown, so a failed login takes as long either way.
-_DUMMY_HASH = _hasher.hash("a password nobody has, for constant-time refusals")
+
+def hasher() -> PasswordHasher:
+    """The argon2id hasher with this app's cost (``PASSWORD_HASH_*``)."""
+    return _hasher_and_dummy(*_cost())[0]
+
+
+def _cost() -> tuple[int, int, int]:
+    config = current_app.config
+    return (
+        config["PASSWORD_HASH_TIME_COST"],
+        config["PASSWORD_HASH_MEMORY_COST"],
+        config["PASSWORD_HASH_PARALLELISM"],
+    )
+
+
+@cache
+def _hasher_and_dummy(time_cost: int, memory_cost: int, parallelism: int):
+    argon2 = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    # Verified when the e-mail address is unknown, so a failed login takes as long either way.
+    return argon2, argon2.hash("a password nobody has, for constant-time refusals")
 
 
 def normalise_password(password: str) -> str:
@@ -35,13 +54,14 @@ def check_password_policy(password: str) -> None:
 
 def hash_password(password: str) -> str:
     """An argon2id hash of the normalised password."""
-    return _hasher.hash(normalise_password(password))
+    return hasher().hash(normalise_password(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; an account without a password never matches."""
+    checker, dummy_hash = _hasher_and_dummy(*_cost())
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, normalise_password(password)) and (
+        return checker.verify(password_hash or dummy_hash, normalise_password(password)) and (
             password_hash is not None
         )
     except (VerificationError, InvalidHashError):
@@ -50,4 +70,4 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     """Whether the hash was made with weaker parameters than today's."""
-    return _hasher.check_needs_rehash(password_hash)
+    return hasher().check_needs_rehash(password_hash)
