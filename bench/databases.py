@@ -26,6 +26,7 @@ def site_env(database_url: str) -> dict[str, str]:
         "JOANS_SECRET_KEY": "benchmark-secret",
         "JOANS_NEWSLETTER_SECRET_KEY": "benchmark-newsletter-secret",
         "JOANS_DATABASE_URL": database_url,
+        "JOANS_SITE_URL": "https://joans.se",
     }
 
 

@@ -25,7 +25,7 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 
 from bench.common import ROOT, free_port
 from bench.databases import database
@@ -168,19 +168,33 @@ def smtplib_loop(port: int, count: int, message: bytes) -> float:
 
 
 def run_worker(database_url: str, port: int) -> tuple[float, dict, Counter]:
-    """Messages per second of the outbox worker, its report, and the rows' final statuses."""
+    """Messages per second of the outbox worker, its report with the commits it made, and the
+    rows' final statuses."""
     from joans.extensions import db
     from joans.models.newsletter import OutboxMessage
     from joans.newsletter.outbox import OutboxWorker
 
+    commits = []
+
+    def count_commit(connection) -> None:
+        commits.append(connection)
+
     with site(database_url, port) as app, app.app_context():
         worker = OutboxWorker()
-        started = time.perf_counter()
-        report = worker.run()
-        elapsed = time.perf_counter() - started
+        event.listen(db.engine, "commit", count_commit)
+        try:
+            started = time.perf_counter()
+            report = worker.run()
+            elapsed = time.perf_counter() - started
+        finally:
+            event.remove(db.engine, "commit", count_commit)
         statuses = Counter(db.session.scalars(select(OutboxMessage.status)))
         db.session.remove()
-    return report.sent / elapsed if elapsed else 0.0, vars(report), statuses
+    return (
+        report.sent / elapsed if elapsed else 0.0,
+        {**vars(report), "commits": len(commits)},
+        statuses,
+    )
 
 
 def throughput(kind: str, count: int = COUNT) -> dict:

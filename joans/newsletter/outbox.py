@@ -148,6 +148,7 @@ class WorkerReport:
     skipped: int = 0
     unknown: int = 0  # sent without a reply, or found "sending" from a worker that died
     connection_failures: int = 0
+    windows: int = 0  # rows taken and marked "sending" in one commit, however many
     errors: Counter[str] = field(default_factory=Counter)  # reply codes of connection failures
 
     def summary(self) -> str:
@@ -331,7 +332,9 @@ def _average(previous: float | None, sample: float) -> float:
 class OutboxWorker:
     """Sends due outbox rows over one SMTP connection, at the configured rate."""
 
-    def __init__(self, *, sleep: Callable = time.sleep) -> None:
+    def __init__(self, *, clock=time) -> None:
+        """``clock`` has ``monotonic``, ``perf_counter`` and ``sleep``: the time module, or a
+        test's own clock, which paces the worker without waiting."""
         config = current_app.config
         self.rate = float(config["NEWSLETTER_SEND_RATE"] or 0)
         self.retry_seconds = float(config["NEWSLETTER_RETRY_SECONDS"])
@@ -342,7 +345,7 @@ class OutboxWorker:
             sending_timeout=float(config["NEWSLETTER_SENDING_TIMEOUT"]),
             hash_address=address_hasher(),
         )
-        self.sleep = sleep
+        self.clock = clock
         self.smtp = SMTPSession()
         self.sender = envelope_sender()
         self.report = WorkerReport()
@@ -390,18 +393,19 @@ class OutboxWorker:
 
     def _send_window(self, should_stop: Callable[[], bool]) -> bool:
         """Take the next window of due rows and send it; False when nothing was due."""
-        started = time.perf_counter()
+        started = self.clock.perf_counter()
         window, skipped = self.journal.next_window(self._window_size(), self._outcomes)
-        self._window_seconds = _average(self._window_seconds, time.perf_counter() - started)
+        self.report.windows += 1
+        self._window_seconds = _average(self._window_seconds, self.clock.perf_counter() - started)
         self.report.skipped += skipped
         for position, recipient in enumerate(window):
             if should_stop() or not self._connected():
                 self._hand_back(window[position:])
                 break
             self._pace()
-            started = time.perf_counter()
+            started = self.clock.perf_counter()
             self._send_one(recipient)
-            self._send_seconds = _average(self._send_seconds, time.perf_counter() - started)
+            self._send_seconds = _average(self._send_seconds, self.clock.perf_counter() - started)
         return bool(window or skipped)
 
     def _window_size(self) -> int:
@@ -486,15 +490,15 @@ class OutboxWorker:
     def _pace(self) -> None:
         if not self.rate:
             return
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if self._next_slot > now:
             self.journal.flush(self._outcomes)  # outcomes are not held back while waiting
-            self.sleep(self._next_slot - now)
-            now = time.monotonic()
+            self.clock.sleep(self._next_slot - now)
+            now = self.clock.monotonic()
         self._next_slot = max(now, self._next_slot) + 1 / self.rate
 
     def _wait(self, seconds: float, should_stop: Callable[[], bool]) -> None:
         self.journal.flush(self._outcomes)
-        deadline = time.monotonic() + seconds
-        while not should_stop() and (left := deadline - time.monotonic()) > 0:
-            self.sleep(min(left, 1.0))
+        deadline = self.clock.monotonic() + seconds
+        while not should_stop() and (left := deadline - self.clock.monotonic()) > 0:
+            self.clock.sleep(min(left, 1.0))

@@ -344,7 +344,7 @@ def test_banner_is_in_the_first_html_and_shifts_nothing(visit, device):
 def test_axe_finds_nothing_with_the_banner_shown(visit, url):
     """axe-core's full rule set passes on every page while the banner is shown."""
     tab, _ = visit()
-    tab.page.goto(url)
+    assert tab.page.goto(url).status == 200
     assert tab.page.locator(".consent-banner").count() == (0 if url in COOKIE_PAGES else 1)
     assert axe_violations(tab.page) == []
 

@@ -98,7 +98,9 @@ def test_ignoring_the_banner_is_a_refusal(client):
 @pytest.mark.parametrize("url", PUBLIC_URLS)
 def test_every_public_page_has_a_cookie_settings_link_in_the_footer(client, url):
     """C6: a visible control on every page reopens the choice in one click."""
-    html = client.get(url).get_data(as_text=True)
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
     footer = html[html.index('<footer class="site-footer">') :]
     cookie_page = "/en/cookies" if url.startswith("/en") else "/cookies"
     label = "Cookie settings" if url.startswith("/en") else "Cookieinställningar"
@@ -144,6 +146,7 @@ class TestWithoutMeasurementId:
     def test_no_banner_and_no_google(self, client, url):
         """Nothing to consent to, so nothing is asked and nothing from Google appears."""
         response = client.get(url)
+        assert response.status_code == 200
         html = response.get_data(as_text=True)
         assert banner_html(html) is None
         assert "data-consent-form" not in html

@@ -29,6 +29,7 @@ def consent_records(app) -> list[ConsentRecord]:
 def test_signal_without_a_choice_means_no_banner_no_cookie_no_ga(client, url):
     """A short note replaces the banner; nothing is set and nothing from Google appears."""
     response = client.get(url, headers=GPC)
+    assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert banner_html(html) is None
     assert "Set-Cookie" not in response.headers

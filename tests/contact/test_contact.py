@@ -427,7 +427,9 @@ def test_no_step_of_the_form_sets_a_cookie(client):
 @pytest.mark.parametrize("url", [*PUBLIC_URLS, *THANKS_URLS.values()])
 def test_every_public_page_links_to_the_contact_form_in_the_main_menu(client, url):
     """The main navigation has "Kontakt" / "Contact", in the page's language."""
-    page = client.get(url).get_data(as_text=True)
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
     nav = re.search(r'<nav class="site-nav".*?</nav>', page, re.DOTALL)[0]
     english = url.startswith("/en/")
     expected = '/en/contact"' if english else '/kontakt"'

@@ -8,7 +8,13 @@ import pytest
 
 from tests.public import PUBLIC_URLS
 
-OTHER_URLS = ["/robots.txt", "/sitemap.xml", "/healthz", "/does-not-exist", "/en/does-not-exist"]
+OTHER_URLS = [
+    ("/robots.txt", 200),
+    ("/sitemap.xml", 200),
+    ("/healthz", 200),
+    ("/does-not-exist", 404),
+    ("/en/does-not-exist", 404),
+]
 
 
 def csp_directives(response) -> dict[str, list[str]]:
@@ -31,10 +37,11 @@ def nonce_of(response) -> str:
     return nonce
 
 
-@pytest.mark.parametrize("url", PUBLIC_URLS + OTHER_URLS)
-def test_every_response_has_a_strict_csp_and_the_other_headers(client, url):
+@pytest.mark.parametrize(("url", "status"), [(url, 200) for url in PUBLIC_URLS] + OTHER_URLS)
+def test_every_response_has_a_strict_csp_and_the_other_headers(client, url, status):
     """script-src has a nonce and nothing unsafe; frames, plugins and <base> are forbidden."""
     response = client.get(url)
+    assert response.status_code == status
     directives = csp_directives(response)
     assert directives["default-src"] == ["'self'"]
     assert not any("unsafe" in source for source in directives["script-src"])

@@ -35,7 +35,11 @@ def app_config(silent_port):
 
 
 def run_with_deadline(function, seconds: float):
-    """Run ``function`` in a thread; fail instead of hanging if it outlives ``seconds``."""
+    """Run ``function`` in a thread; fail instead of hanging if it outlives ``seconds``.
+
+    Only a guard against a test that never ends: what the tests check is the error the
+    timeout raises, not how long it took.
+    """
     outcome = {}
 
     def target():
@@ -65,7 +69,7 @@ def test_sending_gives_up_after_the_timeout(app):
                 **context,
             )
 
-    outcome = run_with_deadline(send, seconds=5)
+    outcome = run_with_deadline(send, seconds=30)
     assert isinstance(outcome.get("error"), TimeoutError | smtplib.SMTPServerDisconnected)
 
 
@@ -78,6 +82,6 @@ def test_call_back_request_is_stored_although_the_mail_server_hangs(app):
                 name="Märta Ödmark", phone="+46701234567", service=None, language="sv"
             ).id
 
-    outcome = run_with_deadline(submit, seconds=5)
+    outcome = run_with_deadline(submit, seconds=30)
     with app.app_context():
         assert db.session.scalars(select(CallbackRequest.id)).all() == [outcome["value"]]

@@ -128,10 +128,34 @@ def queue(newsletter_id: int) -> int | None:
     return campaigns.queue_newsletter(newsletter_id, actor_id=None)
 
 
-def send_outbox(app, **options):
+class WorkerClock:
+    """The worker's clock in a test: it sleeps by moving on, never by waiting.
+
+    ``on_sleep`` runs at each pause, where another request can come in between two messages.
+    """
+
+    def __init__(self, on_sleep=None) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+        self.on_sleep = on_sleep
+
+    def monotonic(self) -> float:
+        return self.now
+
+    perf_counter = monotonic
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        if self.on_sleep:
+            self.on_sleep()
+
+
+def send_outbox(app, *, clock=None, **options):
     """Run the outbox worker once (``drain=True`` waits for retries); returns its report."""
     with app.app_context():
-        return OutboxWorker().run(**options)
+        worker = OutboxWorker(clock=clock) if clock else OutboxWorker()
+        return worker.run(**options)
 
 
 def outbox_statuses() -> Counter:

@@ -120,14 +120,19 @@ def test_several_workers_on_postgresql_share_the_outbox_without_collisions(
         assert Counter(status for _, status in delivery_records()) == {"sent": len(addresses)}
 
 
-def test_a_bounded_throughput_run_delivers_everyone_once_at_a_reasonable_pace():
-    """bench/newsletter.py with 1,000 recipients: all delivered once, no collapse in speed.
+def test_a_bounded_throughput_run_delivers_everyone_once_with_one_commit_per_window():
+    """bench/newsletter.py with 1,000 recipients: all delivered once, and one commit per window.
 
-    The full benchmark aims at 80 % of a bare smtplib loop; on a shared CI machine this only
-    guards against a regression like a commit per message (under 20 % here).
+    How fast is the benchmark's question (make bench BENCH=newsletter compares the worker with a
+    bare smtplib loop in the same run). Here only counts: the worker commits once per window it
+    takes, plus the sweep before and the outcomes after, so a regression to a commit per
+    message shows whatever the machine's load.
     """
     kind = "postgresql" if ON_POSTGRESQL else "sqlite"
     outcome = throughput(kind, count=1000)
     assert (outcome["delivered"], outcome["recipients"], outcome["duplicates"]) == (1000, 1000, 0)
     assert outcome["statuses"] == {"sent": 1000}
-    assert outcome["ratio"] >= 0.4, outcome
+    report = outcome["report"]
+    assert report["sent"] == 1000
+    assert 1 <= report["windows"] <= 1001
+    assert report["commits"] <= report["windows"] + 2, report

@@ -177,15 +177,19 @@ def test_production_cookie_is_secure_with_the_host_prefix(migrated_database):
     assert "Path=/" in cookie and "Domain" not in cookie
 
 
-@pytest.mark.parametrize("url", [*PUBLIC_URLS, "/robots.txt", "/does-not-exist"])
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [*((url, 200) for url in PUBLIC_URLS), ("/robots.txt", 200), ("/does-not-exist", 404)],
+)
 def test_public_pages_never_set_the_cookie_for_a_logged_in_staff_member(
-    client, login_as_staff, url
+    client, login_as_staff, url, status
 ):
     """The public site's no-cookie promise holds even while the staff session is open."""
     login_as_staff(client)
     with client.session_transaction() as session:
         session["modified on the public site"] = True  # would force a write, were one allowed
     response = client.get(url)
+    assert response.status_code == status
     assert "Set-Cookie" not in response.headers
 
 
