@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := JOANS_ENV=development $(BIN)/flask --app joans
 PYTEST_ARGS ?=
+TEST_WORKERS ?= 2
 BENCH ?=
 
 .PHONY: run test lint format translations update-translations demo bench clean
@@ -27,9 +28,10 @@ run: $(VENV)/.installed-app translations
 	$(FLASK) catalogue load-demo
 	$(FLASK) run --debug --host 127.0.0.1 --port 5000
 
-## test: set up and run the whole suite (SQLite unless JOANS_TEST_DATABASE_URL is set)
+## test: set up and run the whole suite (SQLite unless JOANS_TEST_DATABASE_URL is set), in
+## TEST_WORKERS processes, each with its own database (TEST_WORKERS=0 runs in this process)
 test: $(VENV)/.installed-test translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## lint: ruff's checks and formatting, and the import contracts in setup.cfg
 lint: $(VENV)/.installed-test
