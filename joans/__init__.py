@@ -5,10 +5,27 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from joans import areas, commands, config, database, errors, i18n, logs, security, staff
+from joans import (
+    areas,
+    commands,
+    config,
+    database,
+    errors,
+    i18n,
+    logs,
+    models,  # noqa: F401 - every model must be known before migrations run
+    security,
+    staff,
+)
 from joans import mail as mail_service
+from joans.consent.views import bp as consent_bp
+from joans.contact.views import bp as contact_bp
 from joans.domains import registrar
 from joans.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from joans.health import bp as health_bp
+from joans.newsletter.views import bp as newsletter_bp
+from joans.orders.views import bp as orders_bp
+from joans.public.views import bp as public_bp
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,8 +46,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
-    from joans import models  # noqa: F401 - every model must be known before migrations run
-
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(commands.PROJECT_ROOT / "migrations"))
@@ -64,13 +79,6 @@ def register_blueprints(app: Flask) -> None:
     show the cookie banner and, after consent, Google Analytics. The back office has a session,
     and its forms carry Flask-WTF CSRF tokens as well.
     """
-    from joans.consent.views import bp as consent_bp
-    from joans.contact.views import bp as contact_bp
-    from joans.health import bp as health_bp
-    from joans.newsletter.views import bp as newsletter_bp
-    from joans.orders.views import bp as orders_bp
-    from joans.public.views import bp as public_bp
-
     public_blueprints = (public_bp, consent_bp, contact_bp, orders_bp, newsletter_bp, health_bp)
     for bp in public_blueprints:
         csrf.exempt(bp)

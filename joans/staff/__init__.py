@@ -1,6 +1,8 @@
-"""The back office under ``/staff``: login, the CRM and the admin pages.
+"""The back office's shell under ``/staff``: login, sessions, accounts, the dashboard, the guard.
 
-Only here does the site set a cookie: the staff session, with Flask-WTF CSRF tokens on every form.
+Every feature's back-office pages register on the one ``staff`` blueprint (:mod:`joans.backoffice`);
+the shell mounts it with all of them. Only here does the site set a cookie: the staff session, with
+Flask-WTF CSRF tokens on every form.
 """
 
 from __future__ import annotations
@@ -9,15 +11,14 @@ from flask import Flask, request
 from flask_login import current_user
 
 from joans.areas import is_staff_path
+from joans.crm.services import display_organisation_number
+from joans.staff import session
+from joans.staff.views import bp
+from joans.validation import format_phone, mask_vat_number
 
 
 def init_app(app: Flask) -> None:
     """Mount the back office: blueprint, session cookie rules, login manager, headers."""
-    from joans.crm.services import display_organisation_number
-    from joans.staff import session
-    from joans.staff.views import bp
-    from joans.validation import format_phone, mask_vat_number
-
     app.register_blueprint(bp)  # not csrf.exempt: staff forms carry session-bound CSRF tokens
     session.init_app(app)
     app.add_template_filter(format_phone, "phone")
