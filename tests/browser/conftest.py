@@ -68,7 +68,11 @@ def closing_every_response(app):
 def live_server(app):
     """The test's app served over HTTP on a free port, for as long as the test runs."""
     server = make_server("127.0.0.1", 0, closing_every_response(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the serving loop to notice, which polls every 0.5 s by default: that
+    # was half a second at the end of every browser test.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

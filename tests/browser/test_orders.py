@@ -205,11 +205,13 @@ def test_every_step_fits_a_phone(app, open_tab, ids):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.locator(f"#quantity_{ids['hosting-small']}").fill("1")
     page.get_by_role("textbox", name="Domännamn", exact=True).fill("mobil.se")
-    page.get_by_role("button", name="Fortsätt", exact=True).tap()
-    page.wait_for_load_state()
+    # Wait for the next step itself: load state alone can be the old page's, before the tap's
+    # navigation has started, and the page would then go away under the measurement.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Fortsätt", exact=True).tap()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     fill_buyer(page, "sv")
-    page.get_by_role("button", name="Fortsätt", exact=True).tap()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Fortsätt", exact=True).tap()
     expect(page.get_by_text("mobil.se")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
