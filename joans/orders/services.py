@@ -414,10 +414,17 @@ STAFF_TRANSITIONS = {
 
 
 def change_order_status(order_id: int, status: str, *, actor_id: int) -> Order | None:
-    """Move an order to ``status`` if staff may; None if the order is gone or may not move.
+    """Cancel or finish an order if staff may; None if the order is gone or may not move.
 
-    Cancelling also cancels its domains that were never handed to the registrar.
+    Cancelling also cancels its domains that were never handed to the registrar. Confirming is
+    :func:`confirm_order`'s, which hands the domains off in the same call.
     """
+    if status == OrderStatus.CONFIRMED:
+        raise ValueError("an order is confirmed with confirm_order, which hands off its domains")
+    return _move(order_id, status, actor_id=actor_id)
+
+
+def _move(order_id: int, status: str, *, actor_id: int) -> Order | None:
     order = db.session.get(Order, order_id, populate_existing=True)
     if order is None or status not in STAFF_TRANSITIONS[OrderStatus(order.status)]:
         return None
@@ -455,7 +462,7 @@ def confirm_order(order_id: int, *, actor_id: int) -> Confirmation | None:
 
     The order stays confirmed when a hand-off fails: staff retry from the domain's page.
     """
-    order = change_order_status(order_id, OrderStatus.CONFIRMED, actor_id=actor_id)
+    order = _move(order_id, OrderStatus.CONFIRMED, actor_id=actor_id)
     if order is None:
         return None
     sent, not_sent = hand_off_order_domains(order, actor_id=actor_id)
