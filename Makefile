@@ -31,7 +31,7 @@ run: $(VENV)/.installed-app translations
 ## test: set up and run the whole suite (SQLite unless JOANS_TEST_DATABASE_URL is set), in
 ## TEST_WORKERS processes, each with its own database (TEST_WORKERS=0 runs in this process)
 test: $(VENV)/.installed-test translations
-	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 ## lint: ruff's checks and formatting, and the import contracts in setup.cfg
 lint: $(VENV)/.installed-test
