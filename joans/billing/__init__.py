@@ -1,0 +1,1 @@
+"""Billing: invoices, payments, reminders, and the files exchanged with bank and accountant."""
