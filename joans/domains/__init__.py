@@ -1,0 +1,1 @@
+"""Domains: the names we register for customers, and the check whether a name is free."""
