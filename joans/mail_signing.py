@@ -41,8 +41,8 @@ from dkim.crypto import UnparsableKeyError, parse_pem_private_key
 Algorithm = Literal["rsa-sha256", "ed25519-sha256"]
 
 # What every signature covers, each when the message has it: the fields a reader sees and
-# trusts, and the MIME structure. Reply-To is signed too, since replying with "stop" is a way to unsubscribe (RFC 6376 5.4.1
-# recommends it).
+# trusts, and the MIME structure. Reply-To too, since replying "stop" is a way to unsubscribe
+# (RFC 6376 5.4.1 recommends signing it).
 SIGNED_HEADERS = (
     b"from", b"to", b"subject", b"date", b"message-id", b"reply-to", b"mime-version",
     b"content-type",
