@@ -1,1 +1,1 @@
-"""Domains: names ordered, handed to the registrar, renewed, transferred away, ended."""
+"""Domains: names ordered, checked, handed to the registrar, renewed, transferred away, ended."""

@@ -1,0 +1,1 @@
+"""References: case studies of work Joans has done, and their images."""

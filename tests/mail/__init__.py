@@ -1,0 +1,1 @@
+"""Tests of the core mail modules: signing outgoing messages."""
