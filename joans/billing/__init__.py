@@ -1,1 +1,1 @@
-"""Billing: invoices, credit notes and their PDF, payments, and the files for bank and accountant."""
+"""Billing: invoices, credit notes, their PDF, payments, and the files for bank and accountant."""
